@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The buddy allocator of the xalloc zone: a free list per order, split on
+ * allocation, merge with the buddy at index ^ (1 << order) on free. Both are
+ * O(1) per order step: buddies are found by index, never by a list scan.
+ *
+ * Lock order (outer first):
+ *   1. zone->lock		free lists and counters of one node's zone
+ *   2. xalloc_report_lock	(mm/report.c) lines of one report
+ */
+
+#include <linux/export.h>
+#include <linux/highmem.h>
+#include <linux/sched/mm.h>
+#include <linux/topology.h>
+
+#include <xalloc/xalloc.h>
+
+#include "report.h"
+#include "zone.h"
+
+static void xalloc_free_list_add(struct xalloc_zone *zone,
+				 struct xalloc_page *desc, unsigned int order)
+{
+	desc->type = XALLOC_PAGE_FREE;
+	desc->order = order;
+	list_add(&desc->list, &zone->free_list[order]);
+	zone->nr_free[order]++;
+}
+
+static void xalloc_free_list_del(struct xalloc_zone *zone,
+				 struct xalloc_page *desc, unsigned int order)
+{
+	list_del(&desc->list);
+	zone->nr_free[order]--;
+}
+
+/* Take a block of @order, splitting a larger one if needed. */
+static struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
+						 unsigned int order)
+{
+	struct xalloc_page *desc;
+	unsigned int o;
+
+	lockdep_assert_held(&zone->lock);
+	for (o = order; o < XALLOC_NR_ORDERS; o++) {
+		desc = list_first_entry_or_null(&zone->free_list[o],
+						struct xalloc_page, list);
+		if (desc)
+			break;
+	}
+	if (!desc)
+		return NULL;
+	xalloc_free_list_del(zone, desc, o);
+	/* Give back the upper halves until the block has the wanted order. */
+	while (o > order) {
+		o--;
+		xalloc_free_list_add(zone, desc + (1UL << o), o);
+		zone->nr_split++;
+	}
+	desc->order = order;
+	zone->free_pages -= 1UL << order;
+	zone->nr_alloc++;
+	return desc;
+}
+
+static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
+					     unsigned int order,
+					     enum xalloc_page_type type)
+{
+	struct xalloc_page *desc;
+	unsigned long flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	desc = xalloc_rmqueue_locked(zone, order);
+	if (desc)
+		desc->type = type;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return desc;
+}
+
+/**
+ * xalloc_buddy_alloc() - allocate a block of the zone
+ * @nid: preferred node, or NUMA_NO_NODE for the local one
+ * @gfp: allocation flags; __GFP_THISNODE and __GFP_ZERO are honoured
+ * @order: the block has 2^@order pages
+ * @type: what the block becomes (a page block, a slab, a large kmalloc)
+ *
+ * Tries @nid first and then, unless __GFP_THISNODE, the other nodes in turn.
+ * A @nid that is neither NUMA_NO_NODE nor a possible node gets NULL.
+ *
+ * Context: Any context; never sleeps.
+ * Return: the descriptor of the block's first page, or NULL.
+ */
+struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
+				       enum xalloc_page_type type)
+{
+	struct xalloc_zone *zone;
+	struct xalloc_page *desc = NULL;
+	unsigned long flags;
+	int i;
+
+	might_alloc(gfp);
+	if (order > XALLOC_MAX_ORDER)
+		return NULL;
+	if (nid == NUMA_NO_NODE)
+		nid = numa_mem_id();
+	else if (nid < 0 || nid >= nr_node_ids)
+		return NULL;
+	zone = xalloc_zone_of(nid);
+	if (!zone && (gfp & __GFP_THISNODE))
+		return NULL;
+	if (zone)
+		desc = xalloc_zone_alloc(zone, order, type);
+	for (i = 1; !desc && !(gfp & __GFP_THISNODE) && i < nr_node_ids; i++) {
+		struct xalloc_zone *other = xalloc_zone_of((nid + i) % nr_node_ids);
+
+		if (other)
+			desc = xalloc_zone_alloc(other, order, type);
+	}
+	if (unlikely(!desc)) {
+		if (zone) {
+			spin_lock_irqsave(&zone->lock, flags);
+			zone->nr_failed++;
+			spin_unlock_irqrestore(&zone->lock, flags);
+		}
+		return NULL;
+	}
+	if (gfp & __GFP_ZERO)
+		memset(xalloc_desc_address(desc), 0, PAGE_SIZE << order);
+	return desc;
+}
+
+static const char *const xalloc_page_type_name[] = {
+	[XALLOC_PAGE_NONE] = "inside a block",
+	[XALLOC_PAGE_FREE] = "free",
+	[XALLOC_PAGE_ALLOC] = "allocated pages",
+	[XALLOC_PAGE_LARGE] = "a large kmalloc block",
+	[XALLOC_PAGE_SLAB] = "a slab",
+	[XALLOC_PAGE_SLAB_TAIL] = "inside a slab",
+};
+
+/*
+ * Check that @desc heads a block of @type and @order; report and return
+ * false if not.
+ */
+static bool xalloc_free_ok_locked(struct xalloc_page *desc, unsigned int order,
+				  enum xalloc_page_type type)
+{
+	const void *addr = xalloc_desc_address(desc);
+
+	lockdep_assert_held(&desc->chunk->zone->lock);
+	if (desc->type == XALLOC_PAGE_FREE && desc->order == order) {
+		xalloc_report("zone", addr, "double free of order-%u block", order);
+		return false;
+	}
+	if (desc->type != type) {
+		xalloc_report("zone", addr, "free of order-%u block: page is %s",
+			      order, xalloc_page_type_name[desc->type]);
+		return false;
+	}
+	if (desc->order != order) {
+		xalloc_report("zone", addr, "free with order %u of a block of order %u",
+			      order, desc->order);
+		return false;
+	}
+	return true;
+}
+
+/* Merge the block at @desc with its free buddies and put it on a free list. */
+static void xalloc_free_one_locked(struct xalloc_zone *zone,
+				   struct xalloc_page *desc, unsigned int order)
+{
+	struct xalloc_page *base = desc->chunk->desc, *buddy;
+	unsigned long idx = desc - base;
+
+	lockdep_assert_held(&zone->lock);
+	zone->free_pages += 1UL << order;
+	zone->nr_freed++;
+	while (order < XALLOC_MAX_ORDER) {
+		buddy = &base[idx ^ (1UL << order)];
+		if (buddy->type != XALLOC_PAGE_FREE || buddy->order != order)
+			break;
+		xalloc_free_list_del(zone, buddy, order);
+		/* Only the lower of the two stays a block head. */
+		base[idx | (1UL << order)].type = XALLOC_PAGE_NONE;
+		idx &= ~(1UL << order);
+		order++;
+		zone->nr_merge++;
+	}
+	xalloc_free_list_add(zone, &base[idx], order);
+}
+
+/**
+ * xalloc_buddy_free() - give a block back to the zone
+ * @desc: descriptor of the block's first page
+ * @order: order it was allocated with
+ * @type: what it was allocated as
+ *
+ * Reports (and leaves the zone untouched) when @desc is not the head of a
+ * block of that @order and @type, in particular when it is already free.
+ *
+ * Context: Any context.
+ * Return: true if the block was freed.
+ */
+bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
+		       enum xalloc_page_type type)
+{
+	struct xalloc_zone *zone = desc->chunk->zone;
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	ok = xalloc_free_ok_locked(desc, order, type);
+	if (ok)
+		xalloc_free_one_locked(zone, desc, order);
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return ok;
+}
+
+/**
+ * xalloc_alloc_pages_node() - allocate 2^@order pages from the xalloc zone
+ * @nid: preferred node, or NUMA_NO_NODE for the local node
+ * @gfp: allocation flags: __GFP_THISNODE forbids other nodes, __GFP_ZERO
+ *       clears the pages; GFP_ATOMIC callers are fine, xalloc never sleeps
+ * @order: 0 to the kernel's largest page order
+ *
+ * Context: Any context.
+ * Return: the first page of a naturally aligned block, or NULL if @order is
+ * too large or no zone allowed by @nid and @gfp has a free block of @order.
+ */
+struct page *xalloc_alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+{
+	struct xalloc_page *desc;
+
+	desc = xalloc_buddy_alloc(nid, gfp, order, XALLOC_PAGE_ALLOC);
+	return desc ? pfn_to_page(xalloc_desc_pfn(desc)) : NULL;
+}
+EXPORT_SYMBOL_GPL(xalloc_alloc_pages_node);
+
+/**
+ * xalloc_alloc_pages() - allocate 2^@order pages, preferring the local node
+ * @gfp: allocation flags, as for xalloc_alloc_pages_node()
+ * @order: 0 to the kernel's largest page order
+ *
+ * Context: Any context.
+ * Return: the first page of the block, or NULL.
+ */
+struct page *xalloc_alloc_pages(gfp_t gfp, unsigned int order)
+{
+	return xalloc_alloc_pages_node(NUMA_NO_NODE, gfp, order);
+}
+EXPORT_SYMBOL_GPL(xalloc_alloc_pages);
+
+/**
+ * xalloc_free_pages() - free pages from xalloc_alloc_pages()
+ * @page: first page of the block; NULL is ignored
+ * @order: the order it was allocated with
+ *
+ * A page outside the zone, not heading an allocated block, freed with
+ * another order or freed twice is reported as "xalloc: BUG zone: ..." and
+ * left alone.
+ *
+ * Context: Any context.
+ */
+void xalloc_free_pages(struct page *page, unsigned int order)
+{
+	struct xalloc_page *desc;
+
+	if (!page)
+		return;
+	desc = xalloc_pfn_desc(page_to_pfn(page));
+	if (unlikely(!desc)) {
+		xalloc_report("zone", page_address(page),
+			      "free of a page outside the zone (order %u)", order);
+		return;
+	}
+	xalloc_buddy_free(desc, order, XALLOC_PAGE_ALLOC);
+}
+EXPORT_SYMBOL_GPL(xalloc_free_pages);

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _XALLOC_DEBUGFS_H
+#define _XALLOC_DEBUGFS_H
+
+#include <linux/debugfs.h>
+
+/* /sys/kernel/debug/xalloc, or an error pointer without debugfs. */
+extern struct dentry *xalloc_debugfs_root;
+
+void xalloc_debugfs_init(void);
+void xalloc_debugfs_exit(void);
+
+#endif /* _XALLOC_DEBUGFS_H */

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The xalloc zone: carving chunks from the kernel's page allocator at load
+ * time, finding a page's descriptor in O(1), checking the zone's invariants
+ * and giving every chunk back at unload.
+ *
+ * Lock order (outer first):
+ *   1. zone->lock		free lists and counters of one node's zone
+ *   2. xalloc_report_lock	(mm/report.c) lines of one report
+ */
+
+#include <linux/export.h>
+#include <linux/gfp.h>
+#include <linux/minmax.h>
+#include <linux/nodemask.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "zone.h"
+
+struct xalloc_zone *xalloc_zones[MAX_NUMNODES];
+EXPORT_SYMBOL_GPL(xalloc_zones);
+
+struct xalloc_chunk_table xalloc_chunk_table;
+EXPORT_SYMBOL_GPL(xalloc_chunk_table);
+
+static unsigned long chunks_taken, chunks_returned;
+
+/* Flags for carving: this node only, fail fast instead of reclaiming hard. */
+#define XALLOC_CARVE_GFP \
+	(GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN | __GFP_NORETRY)
+
+static int xalloc_chunk_add(struct xalloc_zone *zone)
+{
+	struct xalloc_chunk *chunk;
+	struct page *page;
+
+	chunk = kzalloc_node(sizeof(*chunk), GFP_KERNEL, zone->nid);
+	if (!chunk)
+		return -ENOMEM;
+	chunk->desc = kvcalloc(XALLOC_CHUNK_PAGES, sizeof(*chunk->desc),
+			       GFP_KERNEL);
+	page = alloc_pages_node(zone->nid, XALLOC_CARVE_GFP, XALLOC_CHUNK_ORDER);
+	if (!chunk->desc || !page) {
+		if (page)
+			__free_pages(page, XALLOC_CHUNK_ORDER);
+		kvfree(chunk->desc);
+		kfree(chunk);
+		return -ENOMEM;
+	}
+	chunks_taken++;
+	chunk->zone = zone;
+	chunk->pfn = page_to_pfn(page);
+	for (unsigned long i = 0; i < XALLOC_CHUNK_PAGES; i++)
+		chunk->desc[i].chunk = chunk;
+	chunk->desc[0].type = XALLOC_PAGE_FREE;
+	chunk->desc[0].order = XALLOC_CHUNK_ORDER;
+	list_add_tail(&chunk->desc[0].list, &zone->free_list[XALLOC_CHUNK_ORDER]);
+	zone->nr_free[XALLOC_CHUNK_ORDER]++;
+	zone->free_pages += XALLOC_CHUNK_PAGES;
+	zone->present_pages += XALLOC_CHUNK_PAGES;
+	zone->nr_chunks++;
+	list_add_tail(&chunk->node, &zone->chunks);
+	return 0;
+}
+
+static void xalloc_zone_free(struct xalloc_zone *zone)
+{
+	struct xalloc_chunk *chunk, *tmp;
+
+	if (zone->free_pages != zone->present_pages)
+		pr_err("xalloc: node %d: %lu pages still allocated at unload\n",
+		       zone->nid, zone->present_pages - zone->free_pages);
+	list_for_each_entry_safe(chunk, tmp, &zone->chunks, node) {
+		__free_pages(pfn_to_page(chunk->pfn), XALLOC_CHUNK_ORDER);
+		chunks_returned++;
+		kvfree(chunk->desc);
+		kfree(chunk);
+	}
+	kfree(zone);
+}
+
+static struct xalloc_zone *xalloc_zone_create(int nid, unsigned long nr_chunks)
+{
+	struct xalloc_zone *zone;
+
+	zone = kzalloc_node(sizeof(*zone), GFP_KERNEL, nid);
+	if (!zone)
+		return NULL;
+	spin_lock_init(&zone->lock);
+	zone->nid = nid;
+	INIT_LIST_HEAD(&zone->chunks);
+	for (int o = 0; o < XALLOC_NR_ORDERS; o++)
+		INIT_LIST_HEAD(&zone->free_list[o]);
+	while (zone->nr_chunks < nr_chunks) {
+		if (xalloc_chunk_add(zone)) {
+			pr_err("xalloc: node %d: got %u of %lu chunks of %lu KiB\n",
+			       nid, zone->nr_chunks, nr_chunks,
+			       (PAGE_SIZE << XALLOC_CHUNK_ORDER) / SZ_1K);
+			xalloc_zone_free(zone);
+			return NULL;
+		}
+	}
+	return zone;
+}
+
+static int xalloc_chunk_table_build(void)
+{
+	unsigned long lo = ULONG_MAX, hi = 0;
+	struct xalloc_chunk *chunk;
+	int nid;
+
+	for_each_node(nid) {
+		if (!xalloc_zones[nid])
+			continue;
+		list_for_each_entry(chunk, &xalloc_zones[nid]->chunks, node) {
+			lo = min(lo, chunk->pfn >> XALLOC_CHUNK_ORDER);
+			hi = max(hi, chunk->pfn >> XALLOC_CHUNK_ORDER);
+		}
+	}
+	if (lo > hi)
+		return -ENOMEM;
+	xalloc_chunk_table.chunks = kvcalloc(hi - lo + 1, sizeof(chunk),
+					     GFP_KERNEL);
+	if (!xalloc_chunk_table.chunks)
+		return -ENOMEM;
+	for_each_node(nid) {
+		if (!xalloc_zones[nid])
+			continue;
+		list_for_each_entry(chunk, &xalloc_zones[nid]->chunks, node)
+			xalloc_chunk_table.chunks[(chunk->pfn >> XALLOC_CHUNK_ORDER) - lo] = chunk;
+	}
+	xalloc_chunk_table.base = lo;
+	xalloc_chunk_table.len = hi - lo + 1;
+	return 0;
+}
+
+/**
+ * xalloc_zone_init() - carve the zone of every node that has memory
+ * @pages_per_node: zone size per node, rounded up to whole chunks
+ *
+ * Context: Process context, at module load.
+ * Return: 0, or -ENOMEM after giving back every chunk taken.
+ */
+int xalloc_zone_init(unsigned long pages_per_node)
+{
+	unsigned long nr_chunks = DIV_ROUND_UP(pages_per_node, XALLOC_CHUNK_PAGES);
+	int nid;
+
+	for_each_node_state(nid, N_MEMORY) {
+		xalloc_zones[nid] = xalloc_zone_create(nid, nr_chunks);
+		if (!xalloc_zones[nid])
+			goto err_free_zones;
+	}
+	if (xalloc_chunk_table_build())
+		goto err_free_zones;
+	return 0;
+
+err_free_zones:
+	xalloc_zone_exit();
+	return -ENOMEM;
+}
+
+/**
+ * xalloc_zone_exit() - give every chunk back to the kernel
+ *
+ * Context: Process context, at module unload (or failed load).
+ */
+void xalloc_zone_exit(void)
+{
+	int nid;
+
+	for_each_node(nid) {
+		if (xalloc_zones[nid])
+			xalloc_zone_free(xalloc_zones[nid]);
+		xalloc_zones[nid] = NULL;
+	}
+	kvfree(xalloc_chunk_table.chunks);
+	memset(&xalloc_chunk_table, 0, sizeof(xalloc_chunk_table));
+	pr_info("xalloc: returned %lu of %lu chunks\n", chunks_returned,
+		chunks_taken);
+	chunks_taken = 0;
+	chunks_returned = 0;
+}
+
+/**
+ * xalloc_zone_info() - copy a zone's counters, consistent with each other
+ * @nid: node
+ * @info: where to copy them
+ *
+ * Context: Any context.
+ * Return: false if xalloc has no zone on @nid.
+ */
+bool xalloc_zone_info(int nid, struct xalloc_zone_info *info)
+{
+	struct xalloc_zone *zone;
+	unsigned long flags;
+
+	if (nid < 0 || nid >= MAX_NUMNODES || !xalloc_zones[nid])
+		return false;
+	zone = xalloc_zones[nid];
+	spin_lock_irqsave(&zone->lock, flags);
+	info->nid = nid;
+	info->nr_chunks = zone->nr_chunks;
+	info->present_pages = zone->present_pages;
+	info->free_pages = zone->free_pages;
+	memcpy(info->nr_free, zone->nr_free, sizeof(info->nr_free));
+	info->nr_alloc = zone->nr_alloc;
+	info->nr_freed = zone->nr_freed;
+	info->nr_split = zone->nr_split;
+	info->nr_merge = zone->nr_merge;
+	info->nr_failed = zone->nr_failed;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return true;
+}
+EXPORT_SYMBOL_GPL(xalloc_zone_info);
+
+static bool xalloc_free_block_ok(struct xalloc_zone *zone,
+				 struct xalloc_page *desc, unsigned int order)
+{
+	unsigned long idx = desc - desc->chunk->desc;
+	struct xalloc_page *buddy;
+
+	if (desc->chunk->zone != zone || desc->type != XALLOC_PAGE_FREE ||
+	    desc->order != order || idx & ((1UL << order) - 1))
+		return false;
+	if (order == XALLOC_CHUNK_ORDER)
+		return true;
+	/* A free buddy of the same order should have been merged. */
+	buddy = &desc->chunk->desc[idx ^ (1UL << order)];
+	return !(buddy->type == XALLOC_PAGE_FREE && buddy->order == order);
+}
+
+/**
+ * xalloc_zone_check() - check the invariants of a node's zone
+ * @nid: node
+ *
+ * Walks every free list: each entry heads a free, aligned, unmerged block of
+ * its list's order, and the counts add up (see mm/zone.h).
+ *
+ * Context: Any context; walks all free lists with interrupts off.
+ * Return: true if the zone is consistent (or absent); false after printing
+ * what is wrong.
+ */
+bool xalloc_zone_check(int nid)
+{
+	struct xalloc_zone *zone;
+	struct xalloc_page *desc;
+	unsigned long flags, n, pages = 0;
+	bool ok = true;
+
+	if (nid < 0 || nid >= MAX_NUMNODES || !xalloc_zones[nid])
+		return true;
+	zone = xalloc_zones[nid];
+	spin_lock_irqsave(&zone->lock, flags);
+	for (int o = 0; o < XALLOC_NR_ORDERS; o++) {
+		n = 0;
+		list_for_each_entry(desc, &zone->free_list[o], list) {
+			if (!xalloc_free_block_ok(zone, desc, o)) {
+				pr_err("xalloc: node %d: bad free block pfn %#lx on order-%d list\n",
+				       nid, xalloc_desc_pfn(desc), o);
+				ok = false;
+			}
+			n++;
+		}
+		if (n != zone->nr_free[o]) {
+			pr_err("xalloc: node %d: order %d: %lu blocks listed, %lu counted\n",
+			       nid, o, n, zone->nr_free[o]);
+			ok = false;
+		}
+		pages += n << o;
+	}
+	if (pages != zone->free_pages || pages > zone->present_pages) {
+		pr_err("xalloc: node %d: %lu free pages listed, %lu counted\n",
+		       nid, pages, zone->free_pages);
+		ok = false;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return ok;
+}
+EXPORT_SYMBOL_GPL(xalloc_zone_check);

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The xalloc zone: per NUMA node, a set of chunks of 2^XALLOC_MAX_ORDER pages
+ * taken from the kernel's page allocator at load time, managed by xalloc's own
+ * buddy allocator through xalloc's own page descriptors (struct page is never
+ * written).
+ *
+ * Invariants, for each zone z (under z->lock):
+ *   z->free_pages == sum over o of z->nr_free[o] << o
+ *   z->free_pages + pages in allocated blocks == z->present_pages
+ *   a descriptor's type is not XALLOC_PAGE_NONE exactly when its page heads a
+ *   block (free, allocated, or a slab) or is a tail page of a slab.
+ */
+#ifndef _XALLOC_ZONE_H
+#define _XALLOC_ZONE_H
+
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "compat.h"
+
+#define XALLOC_CHUNK_ORDER	XALLOC_MAX_ORDER
+#define XALLOC_CHUNK_PAGES	(1UL << XALLOC_CHUNK_ORDER)
+
+struct xalloc_chunk;
+struct xalloc_cache;
+
+enum xalloc_page_type {
+	XALLOC_PAGE_NONE = 0,	/* inside a block, not its head */
+	XALLOC_PAGE_FREE,	/* head of a free block, on a free list */
+	XALLOC_PAGE_ALLOC,	/* head of a block from xalloc_alloc_pages() */
+	XALLOC_PAGE_LARGE,	/* head of a large kmalloc block */
+	XALLOC_PAGE_SLAB,	/* head of a slab */
+	XALLOC_PAGE_SLAB_TAIL,	/* other page of a slab; ->head is the head */
+};
+
+/*
+ * One descriptor per page of the zone. Fields of a free block are guarded by
+ * the zone's lock; fields of a slab by the slab layer (see mm/slub.c).
+ */
+struct xalloc_page {
+	struct list_head list;		/* free list (zone->lock) or partial list */
+	struct xalloc_chunk *chunk;	/* constant */
+	union {
+		struct xalloc_page *head;	/* XALLOC_PAGE_SLAB_TAIL */
+		struct xalloc_cache *cache;	/* XALLOC_PAGE_SLAB */
+		size_t large_size;		/* XALLOC_PAGE_LARGE: requested */
+	};
+	u8 type;			/* enum xalloc_page_type */
+	u8 order;			/* block order, valid at block heads */
+} __aligned(16);
+
+/* A chunk: 2^XALLOC_CHUNK_ORDER contiguous, naturally aligned pages. */
+struct xalloc_chunk {
+	struct xalloc_zone *zone;
+	unsigned long pfn;		/* first page frame */
+	struct list_head node;		/* in zone->chunks */
+	struct xalloc_page *desc;	/* XALLOC_CHUNK_PAGES descriptors */
+};
+
+struct xalloc_zone {
+	spinlock_t lock;
+	int nid;
+	struct list_head free_list[XALLOC_NR_ORDERS];	/* lock */
+	unsigned long nr_free[XALLOC_NR_ORDERS];	/* lock */
+	unsigned long free_pages;			/* lock */
+	unsigned long present_pages;	/* constant after load */
+	unsigned int nr_chunks;		/* constant after load */
+	struct list_head chunks;	/* constant after load */
+	/* Event counters, lock. */
+	unsigned long nr_alloc;
+	unsigned long nr_freed;
+	unsigned long nr_split;
+	unsigned long nr_merge;
+	unsigned long nr_failed;
+};
+
+/* A consistent copy of a zone's counters, for debugfs and tests. */
+struct xalloc_zone_info {
+	int nid;
+	unsigned int nr_chunks;
+	unsigned long present_pages;
+	unsigned long free_pages;
+	unsigned long nr_free[XALLOC_NR_ORDERS];
+	unsigned long nr_alloc;
+	unsigned long nr_freed;
+	unsigned long nr_split;
+	unsigned long nr_merge;
+	unsigned long nr_failed;
+};
+
+extern struct xalloc_zone *xalloc_zones[MAX_NUMNODES];
+
+static inline struct xalloc_zone *xalloc_zone_of(int nid)
+{
+	return nid >= 0 && nid < MAX_NUMNODES ? xalloc_zones[nid] : NULL;
+}
+
+int xalloc_zone_init(unsigned long pages_per_node);
+void xalloc_zone_exit(void);
+
+/*
+ * Chunk lookup by page frame number: chunks are naturally aligned, so
+ * pfn >> XALLOC_CHUNK_ORDER indexes a table built at load time. Read without
+ * locks: the table does not change while the module is loaded.
+ */
+struct xalloc_chunk_table {
+	unsigned long base;		/* pfn >> XALLOC_CHUNK_ORDER of entry 0 */
+	unsigned long len;
+	struct xalloc_chunk **chunks;	/* NULL where no chunk of ours lies */
+};
+
+extern struct xalloc_chunk_table xalloc_chunk_table;
+
+/* Descriptor of page frame @pfn, or NULL if the page is not in the zone. */
+static inline struct xalloc_page *xalloc_pfn_desc(unsigned long pfn)
+{
+	unsigned long idx = (pfn >> XALLOC_CHUNK_ORDER) - xalloc_chunk_table.base;
+	struct xalloc_chunk *chunk;
+
+	if (unlikely(idx >= xalloc_chunk_table.len))
+		return NULL;
+	chunk = xalloc_chunk_table.chunks[idx];
+	if (unlikely(!chunk))
+		return NULL;
+	return &chunk->desc[pfn & (XALLOC_CHUNK_PAGES - 1)];
+}
+
+bool xalloc_zone_info(int nid, struct xalloc_zone_info *info);
+bool xalloc_zone_check(int nid);
+
+static inline unsigned long xalloc_desc_pfn(const struct xalloc_page *desc)
+{
+	return desc->chunk->pfn + (desc - desc->chunk->desc);
+}
+
+static inline void *xalloc_desc_address(const struct xalloc_page *desc)
+{
+	return pfn_to_kaddr(xalloc_desc_pfn(desc));
+}
+
+/* Descriptor of the page holding @addr, or NULL if it is not in the zone. */
+static inline struct xalloc_page *xalloc_addr_desc(const void *addr)
+{
+	if (unlikely(!virt_addr_valid(addr)))
+		return NULL;
+	return xalloc_pfn_desc(PHYS_PFN(__pa(addr)));
+}
+
+/* Block allocation inside the zone, used by the page API and the slab layer. */
+struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
+				       enum xalloc_page_type type);
+bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
+		       enum xalloc_page_type type);
+
+#endif /* _XALLOC_ZONE_H */

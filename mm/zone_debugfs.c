@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs views of the zone: /sys/kernel/debug/xalloc/buddyinfo in
+ * /proc/buddyinfo's format, and zoneinfo with every counter per node.
+ * Counters are copied under the zone lock and printed after unlocking.
+ */
+
+#include <linux/seq_file.h>
+
+#include "debugfs.h"
+#include "zone.h"
+
+struct dentry *xalloc_debugfs_root;
+
+static int buddyinfo_show(struct seq_file *m, void *v)
+{
+	struct xalloc_zone_info info;
+	int nid;
+
+	for_each_node(nid) {
+		if (!xalloc_zone_info(nid, &info))
+			continue;
+		seq_printf(m, "Node %d, zone %8s ", nid, "xalloc");
+		for (int o = 0; o < XALLOC_NR_ORDERS; o++)
+			seq_printf(m, "%6lu ", info.nr_free[o]);
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(buddyinfo);
+
+static int zoneinfo_show(struct seq_file *m, void *v)
+{
+	struct xalloc_zone_info info;
+	int nid;
+
+	for_each_node(nid) {
+		if (!xalloc_zone_info(nid, &info))
+			continue;
+		seq_printf(m, "Node %d, zone %8s\n", nid, "xalloc");
+		seq_printf(m, "  chunks       %u (%lu KiB each)\n", info.nr_chunks,
+			   (PAGE_SIZE << XALLOC_CHUNK_ORDER) / SZ_1K);
+		seq_printf(m, "  present      %lu\n", info.present_pages);
+		seq_printf(m, "  free         %lu\n", info.free_pages);
+		seq_puts(m, "  free_blocks ");
+		for (int o = 0; o < XALLOC_NR_ORDERS; o++)
+			seq_printf(m, " %lu", info.nr_free[o]);
+		seq_putc(m, '\n');
+		seq_printf(m, "  alloc        %lu\n", info.nr_alloc);
+		seq_printf(m, "  freed        %lu\n", info.nr_freed);
+		seq_printf(m, "  split        %lu\n", info.nr_split);
+		seq_printf(m, "  merge        %lu\n", info.nr_merge);
+		seq_printf(m, "  failed       %lu\n", info.nr_failed);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zoneinfo);
+
+/**
+ * xalloc_debugfs_init() - create /sys/kernel/debug/xalloc and the zone files
+ *
+ * debugfs failures are not fatal: the allocator works without its views.
+ *
+ * Context: Process context, at module load.
+ */
+void xalloc_debugfs_init(void)
+{
+	xalloc_debugfs_root = debugfs_create_dir("xalloc", NULL);
+	debugfs_create_file("buddyinfo", 0444, xalloc_debugfs_root, NULL,
+			    &buddyinfo_fops);
+	debugfs_create_file("zoneinfo", 0444, xalloc_debugfs_root, NULL,
+			    &zoneinfo_fops);
+}
+
+/**
+ * xalloc_debugfs_exit() - remove every xalloc debugfs file
+ *
+ * Context: Process context, at module unload.
+ */
+void xalloc_debugfs_exit(void)
+{
+	debugfs_remove_recursive(xalloc_debugfs_root);
+	xalloc_debugfs_root = NULL;
+}

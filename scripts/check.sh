@@ -1,0 +1,211 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: lint, build and test xalloc on each given kernel version.
+#
+# usage: scripts/check.sh VERSION...
+#
+# Every step is one test that passes or fails; each KUnit case is one test.
+# Artifacts in build/check/<version>/: console.log, results.tap,
+# results.json, modules-w1.log, sparse.log; build/check/checkpatch.log.
+# Ends with "N passed, M failed" and exits non-zero if M > 0.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+top=build/check
+mkdir -p "$top"
+summary=$top/summary.txt
+: >"$summary"
+npass=0
+nfail=0
+
+# result ok|FAIL KERNEL WHAT
+result() {
+	if [ "$1" = ok ]; then
+		npass=$((npass + 1))
+	else
+		nfail=$((nfail + 1))
+	fi
+	printf '%-4s %-5s %s\n' "$1" "$2" "$3" | tee -a "$summary"
+}
+# check COND KERNEL WHAT: one test from a shell condition's status
+check() {
+	local what=$3
+	if eval "$1"; then result ok "$2" "$what"; else result FAIL "$2" "$what"; fi
+}
+log() { echo "check: $*"; }
+
+# Suites expected to run: "<module> <suite>" lines of kunit/suites.
+mapfile -t suites < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' kunit/suites 2>/dev/null || true)
+
+# C files and headers of the repository, for checkpatch.
+mapfile -t sources < <(find . \( -path ./build -o -path ./.git -o -path ./tools/build \) -prune \
+	-o \( -name '*.[ch]' ! -name '*.mod.c' \) -type f -print | sort)
+
+checkpatch_done=0
+checkpatch() {
+	local src=$1 logf=$top/checkpatch.log
+	checkpatch_done=1
+	if [ ${#sources[@]} -eq 0 ]; then
+		result ok all "checkpatch: no C files"
+		return
+	fi
+	if perl "$src/scripts/checkpatch.pl" --strict --no-tree --quiet -f "${sources[@]}" \
+		>"$logf" 2>&1; then
+		result ok all "checkpatch --strict: ${#sources[@]} files clean"
+	else
+		result FAIL all "checkpatch --strict: $(grep -c -E '^(ERROR|WARNING|CHECK):' "$logf") reports ($logf)"
+		grep -E '^(ERROR|WARNING|CHECK):' "$logf" | head -20
+	fi
+}
+
+# Kernel splats in a console log, one per line. xalloc's own reports
+# ("xalloc: BUG ..." followed by a dump_stack) are expected in tests.
+splats() {
+	awk '
+	/xalloc: BUG/ { expect = 1; next }
+	/Call Trace:/ { if (expect) { expect = 0; next } print; next }
+	{
+		line = $0
+		gsub(/xalloc: BUG/, "", line)
+		if (line ~ /Oops|BUG:|WARNING:|KASAN:|UBSAN:|possible circular locking|INFO: |unreferenced object|Kernel panic|general protection fault|watchdog: BUG|kernel BUG/)
+			print
+	}' "$1"
+}
+
+# KTAP of all suites from the console: the lines between the
+# "xalloc-check: suite X begin/end" markers, renumbered as one document.
+ktap() {
+	local console=$1 i=0 suite
+	echo "KTAP version 1"
+	echo "1..${#suites[@]}"
+	for line in "${suites[@]}"; do
+		read -r _ suite <<<"$line"
+		i=$((i + 1))
+		sed 's/^\[ *[0-9.]*\] //' "$console" | awk -v s="$suite" -v i="$i" '
+		$0 == "xalloc-check: suite " s " begin" { on = 1; next }
+		$0 == "xalloc-check: suite " s " end" { on = 0; next }
+		!on { next }
+		/^(KTAP version|TAP version|[0-9]+\.\.[0-9]+)/ { next }
+		/^(ok|not ok) [0-9]+ / { sub(/ [0-9]+ /, " " i " "); print; done = 1; next }
+		/^[ \t]*(KTAP version|TAP version|# |[0-9]+\.\.[0-9]+|ok |not ok )/ { print }
+		END { if (!done) print "not ok " i " " s " # no KTAP result (module missing or crashed)" }'
+	done
+}
+
+check_kernel() {
+	local ver=$1 dir=$top/$1 kdir src moddir rc n
+	local smp=${XALLOC_SMP:-2} numa=${XALLOC_NUMA:-2}
+	moddir=$repo/build/$ver/mod
+	mkdir -p "$dir"
+	rm -f "$dir"/*.log "$dir"/results.*
+
+	log "$ver: kernel"
+	if ! kdir=$(scripts/kernel.sh "$ver" kunit/debug.config); then
+		result FAIL "$ver" "kernel build"
+		return
+	fi
+	src=$(readlink -f "$kdir/source")
+	[ $checkpatch_done = 1 ] || checkpatch "$src"
+
+	log "$ver: modules (W=1, then sparse)"
+	if ! scripts/modules.sh "$kdir" "$moddir" W=1 >"$dir/modules-w1.log" 2>&1; then
+		tail -20 "$dir/modules-w1.log"
+		result FAIL "$ver" "module build failed ($dir/modules-w1.log)"
+		result FAIL "$ver" "guest not booted: ${#suites[@]} suites not run"
+		return
+	fi
+	n=$(grep -c -i 'warning:' "$dir/modules-w1.log" || true)
+	check "[ $n -eq 0 ]" "$ver" "W=1 build: $n warnings"
+	grep -i 'warning:' "$dir/modules-w1.log" | head -10 || true
+	make -C "$kdir" M="$moddir" C=2 CHECK=sparse modules >"$dir/sparse.log" 2>&1 || true
+	n=$(grep -c -E '(warning|error):' "$dir/sparse.log" || true)
+	check "[ $n -eq 0 ]" "$ver" "sparse (C=2): $n warnings"
+	grep -E '(warning|error):' "$dir/sparse.log" | head -10 || true
+
+	log "$ver: guest (console: $dir/console.log)"
+	scripts/initramfs.sh check "$moddir" "$dir/initramfs.gz"
+	rc=0
+	scripts/guest.sh check "$kdir/arch/x86/boot/bzImage" "$dir/initramfs.gz" \
+		"$dir/console.log" || rc=$?
+	local c=$dir/console.log
+	if [ $rc -eq 124 ]; then
+		result FAIL "$ver" "guest timed out"
+	elif ! grep -q '^xalloc-check: done' "$c"; then
+		result FAIL "$ver" "guest did not finish (qemu status $rc)"
+		tail -20 "$c"
+	else
+		result ok "$ver" "guest ran to the end"
+	fi
+
+	local nodes="$numa node" cpus="$smp CPU"
+	[ "$numa" = 1 ] || nodes="${nodes}s"
+	[ "$smp" = 1 ] || cpus="${cpus}s"
+	check "grep -q 'smp: Brought up $nodes, $cpus' '$c'" "$ver" "guest has $cpus, $nodes"
+	check "grep -q '^xalloc-check: insmod xalloc ok' '$c'" "$ver" "insmod xalloc"
+	check "grep -q '^xalloc-check: cpu1 offline/online ok' '$c'" "$ver" "cpu1 offline and online"
+	check "grep -q '^xalloc-check: rmmod xalloc ok' '$c'" "$ver" "rmmod xalloc"
+
+	local before after
+	before=$(sed -n 's/^xalloc-check: memfree before \([0-9]*\) kB/\1/p' "$c")
+	after=$(sed -n 's/^xalloc-check: memfree after \([0-9]*\) kB/\1/p' "$c")
+	if [ -n "$before" ] && [ -n "$after" ] &&
+		[ $(((before - after) * (before - after) * 10000)) -le $((before * before)) ]; then
+		result ok "$ver" "MemFree after rmmod within 1% ($before -> $after kB)"
+	else
+		result FAIL "$ver" "MemFree after rmmod within 1% (${before:-?} -> ${after:-?} kB)"
+	fi
+
+	splats "$c" >"$dir/splats.log"
+	if [ -s "$dir/splats.log" ]; then
+		result FAIL "$ver" "kernel splats in console: $(wc -l <"$dir/splats.log") lines:"
+		head -20 "$dir/splats.log" | sed 's/^/	/'
+	else
+		result ok "$ver" "no kernel splat (Oops, BUG, WARNING, lockdep, KASAN, kmemleak)"
+	fi
+
+	# KUnit: one test per case, a missing or crashed suite is one failure.
+	[ ${#suites[@]} -gt 0 ] || return 0
+	ktap "$c" >"$dir/results.tap"
+	python3 "$src/tools/testing/kunit/kunit.py" parse "$dir/results.tap" \
+		--json="$dir/results.json" >"$dir/kunit.log" 2>&1 || true
+	if [ ! -s "$dir/results.json" ]; then
+		result FAIL "$ver" "kunit.py parse failed ($dir/kunit.log)"
+		return
+	fi
+	local name p f s line
+	for line in "${suites[@]}"; do
+		read -r _ suite <<<"$line"
+		if ! read -r name p f s < <(python3 scripts/kunit_count.py "$dir/results.json" |
+			awk -v s="$suite" '$1 == s'); then
+			result FAIL "$ver" "kunit $suite: missing"
+			continue
+		fi
+		npass=$((npass + p))
+		nfail=$((nfail + f))
+		local st=ok
+		[ "$f" -eq 0 ] || st=FAIL
+		printf '%-4s %-5s %s\n' "$st" "$ver" "kunit $name: $p passed, $f failed, $s skipped" |
+			tee -a "$summary"
+	done
+	grep -E '^ *not ok ' "$dir/results.tap" | sed 's/^/	/' || true
+}
+
+[ $# -gt 0 ] || { echo "usage: $0 VERSION..." >&2; exit 1; }
+[ ${#suites[@]} -gt 0 ] || log "warning: kunit/suites lists no suites"
+declare -A took
+for ver in "$@"; do
+	start=$SECONDS
+	check_kernel "$ver"
+	took[$ver]=$((SECONDS - start))
+done
+
+echo
+echo "== summary (details in $top/) =="
+grep -E '^[a-zA-Z]+ +all ' "$summary" | sed 's/^/  /' || true
+for ver in "$@"; do
+	echo "-- $ver (${took[$ver]} s)"
+	grep -F -e "$(printf ' %-5s ' "$ver")" "$summary" | sed 's/^/  /' || true
+done
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]

@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build a busybox initramfs for an xalloc guest.
+#
+# usage: scripts/initramfs.sh MODE MODDIR OUT
+#   MODE    check: load xalloc and every module of kunit/suites, then reboot
+#           run:   load xalloc, run demo.sh if present, print debugfs, reboot
+#           shell: load xalloc, interactive shell; exiting it reboots
+#   MODDIR  directory where the modules were built (xalloc.ko, kunit/*.ko)
+#   OUT     initramfs to write (gzip'ed newc cpio)
+#
+# Executables in tools/build/ (if any) go to /bin. The guest's /init prints
+# "xalloc-check: ..." marker lines that scripts/check.sh looks for.
+set -euo pipefail
+
+mode=$1
+moddir=$2
+out=$3
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+case "$mode" in
+check | run | shell) ;;
+*) echo "initramfs: unknown mode '$mode'" >&2; exit 1 ;;
+esac
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/xalloc}
+cp /bin/busybox "$root/bin/busybox"
+for app in $(/bin/busybox --list); do
+	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
+done
+
+cp "$moddir/xalloc.ko" "$root/lib/xalloc/"
+cp "$moddir"/kunit/*.ko "$root/lib/xalloc/" 2>/dev/null || true
+grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$repo/kunit/suites" \
+	>"$root/lib/xalloc/suites" 2>/dev/null || true
+if [ -f "$repo/scripts/demo.sh" ]; then
+	cp "$repo/scripts/demo.sh" "$root/lib/xalloc/demo.sh"
+fi
+if [ -d "$repo/tools/build" ]; then
+	find "$repo/tools/build" -maxdepth 1 -type f -executable \
+		-exec cp {} "$root/bin/" \;
+fi
+
+# Common start of /init: file systems, then xalloc.ko.
+cat >"$root/init" <<'EOF'
+#!/bin/sh
+mount -t devtmpfs none /dev
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t debugfs none /sys/kernel/debug
+mount -t tmpfs none /tmp
+export PATH=/bin
+
+mark() { echo "xalloc-check: $*"; }
+memfree() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+EOF
+
+case "$mode" in
+check)
+	cat >>"$root/init" <<'EOF'
+# Forget leak suspects from boot, so kmemleak reports only ours.
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+fi
+mark "memfree before $(memfree) kB"
+if insmod /lib/xalloc/xalloc.ko; then
+	mark "insmod xalloc ok"
+else
+	mark "insmod xalloc failed"
+fi
+# KUnit prints each suite's KTAP on the console while insmod runs it.
+while read -r mod suite; do
+	mark "suite $suite begin"
+	if insmod "/lib/xalloc/$mod.ko"; then
+		mark "insmod $mod ok"
+	else
+		mark "insmod $mod failed"
+	fi
+	mark "suite $suite end"
+done </lib/xalloc/suites
+while read -r mod suite; do
+	rmmod "$mod" 2>/dev/null
+done </lib/xalloc/suites
+if echo 0 >/sys/devices/system/cpu/cpu1/online &&
+	echo 1 >/sys/devices/system/cpu/cpu1/online; then
+	mark "cpu1 offline/online ok"
+else
+	mark "cpu1 offline/online failed"
+fi
+if rmmod xalloc; then
+	mark "rmmod xalloc ok"
+else
+	mark "rmmod xalloc failed"
+fi
+mark "memfree after $(memfree) kB"
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	mark "kmemleak done"
+fi
+mark "done"
+EOF
+	;;
+run)
+	cat >>"$root/init" <<'EOF'
+insmod /lib/xalloc/xalloc.ko || mark "insmod xalloc failed"
+if [ -f /lib/xalloc/demo.sh ]; then
+	echo "### demo.sh"
+	sh /lib/xalloc/demo.sh
+fi
+for f in buddyinfo zoneinfo slabinfo; do
+	if [ -e "/sys/kernel/debug/xalloc/$f" ]; then
+		echo "### /sys/kernel/debug/xalloc/$f"
+		cat "/sys/kernel/debug/xalloc/$f"
+	fi
+done
+EOF
+	;;
+shell)
+	cat >>"$root/init" <<'EOF'
+insmod /lib/xalloc/xalloc.ko || mark "insmod xalloc failed"
+echo "xalloc loaded; test modules in /lib/xalloc; exit the shell to power off"
+setsid cttyhack sh
+EOF
+	;;
+esac
+echo 'reboot -f' >>"$root/init"
+chmod +x "$root/init"
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
