@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xalloc module load and unload: carve the zone, then publish the views.
+ * xalloc module load and unload: carve the zone, start the SLUB layer and
+ * the kmalloc caches, publish the debugfs views; undo in reverse.
  */
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
 #include "debugfs.h"
+#include "slab.h"
 #include "zone.h"
 
 static unsigned int zone_mb = 64;
@@ -23,11 +25,27 @@ static int __init xalloc_init(void)
 	if (ret)
 		return ret;
 	xalloc_debugfs_init();
+	xalloc_slab_debugfs_init();
+	ret = xalloc_slab_init();
+	if (ret)
+		goto err_debugfs_exit;
+	ret = xalloc_kmalloc_init();
+	if (ret)
+		goto err_slab_exit;
 	return 0;
+
+err_slab_exit:
+	xalloc_slab_exit();
+err_debugfs_exit:
+	xalloc_debugfs_exit();
+	xalloc_zone_exit();
+	return ret;
 }
 
 static void __exit xalloc_exit(void)
 {
+	xalloc_kmalloc_exit();
+	xalloc_slab_exit();
 	xalloc_debugfs_exit();
 	xalloc_zone_exit();
 }

@@ -36,6 +36,16 @@ enum xalloc_page_type {
 	XALLOC_PAGE_SLAB_TAIL,	/* other page of a slab; ->head is the head */
 };
 
+/* A slab's counters, changed together with its freelist. */
+union xalloc_slab_counters {
+	unsigned long counters;
+	struct {
+		unsigned int inuse:16;		/* objects not on ->freelist */
+		unsigned int objects:15;	/* objects in the slab */
+		unsigned int frozen:1;		/* owned by a CPU */
+	};
+};
+
 /*
  * One descriptor per page of the zone. Fields of a free block are guarded by
  * the zone's lock; fields of a slab by the slab layer (see mm/slub.c).
@@ -48,6 +58,15 @@ struct xalloc_page {
 		struct xalloc_cache *cache;	/* XALLOC_PAGE_SLAB */
 		size_t large_size;		/* XALLOC_PAGE_LARGE: requested */
 	};
+	/* Slab only: changed with xalloc_cmpxchg_aba() (see mm/slub.c). */
+	union {
+		union xalloc_aba fl;
+		struct {
+			void *freelist;			/* first free object */
+			union xalloc_slab_counters cnt;
+		};
+	};
+	struct xalloc_page *next;	/* slab on a CPU partial list */
 	u8 type;			/* enum xalloc_page_type */
 	u8 order;			/* block order, valid at block heads */
 } __aligned(16);

@@ -3,7 +3,8 @@
  * xalloc: a loadable module that carries its own allocators.
  *
  * The kernel API, named after the kernel's own: a buddy allocator over a
- * private zone carved from the page allocator at load time.
+ * private zone carved from the page allocator at load time, object caches
+ * (SLUB) on top of it, and kmalloc size classes.
  */
 #ifndef _XALLOC_XALLOC_H
 #define _XALLOC_XALLOC_H
@@ -14,5 +15,33 @@
 struct page *xalloc_alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 struct page *xalloc_alloc_pages(gfp_t gfp, unsigned int order);
 void xalloc_free_pages(struct page *page, unsigned int order);
+
+struct xalloc_cache;
+
+/* xalloc_cache_create() flags */
+#define XALLOC_HWCACHE_ALIGN	0x00002000UL	/* align objects to cache lines */
+#define XALLOC_CACHE_FLAGS	XALLOC_HWCACHE_ALIGN
+
+/* Longest cache name, without the terminating NUL. */
+#define XALLOC_CACHE_NAME_MAX	31
+
+struct xalloc_cache *xalloc_cache_create(const char *name, unsigned int size,
+					 unsigned int align, unsigned long flags,
+					 void (*ctor)(void *));
+void xalloc_cache_destroy(struct xalloc_cache *s);
+void *xalloc_cache_alloc(struct xalloc_cache *s, gfp_t gfp);
+void *xalloc_cache_alloc_node(struct xalloc_cache *s, gfp_t gfp, int nid);
+void xalloc_cache_free(struct xalloc_cache *s, void *obj);
+int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
+			    void **objs);
+void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs);
+int xalloc_cache_shrink(struct xalloc_cache *s);
+
+void *xalloc_kmalloc(size_t size, gfp_t gfp);
+void *xalloc_kmalloc_node(size_t size, gfp_t gfp, int nid);
+void *xalloc_kzalloc(size_t size, gfp_t gfp);
+void *xalloc_krealloc(const void *p, size_t new_size, gfp_t gfp);
+void xalloc_kfree(const void *p);
+size_t xalloc_ksize(const void *p);
 
 #endif /* _XALLOC_XALLOC_H */

@@ -1,0 +1,895 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite xalloc_slub: object caches of the xalloc SLUB layer.
+ *
+ * Paths are checked through the caches' statistics counters, on a chosen
+ * CPU (work_on_cpu()) so that the per-CPU state is the one expected. Every
+ * case checks on exit that it caused exactly the error reports it expected
+ * and that every zone is consistent.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include <xalloc/xalloc.h>
+
+#include "../mm/report.h"
+#include "../mm/slab.h"
+
+struct slub_test_ctx {
+	unsigned long reports;
+	unsigned long expect_reports;
+	struct xalloc_cache *s;		/* destroyed on exit if set */
+};
+
+static int slub_test_init(struct kunit *test)
+{
+	struct slub_test_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->reports = xalloc_report_count();
+	test->priv = ctx;
+	return 0;
+}
+
+static void slub_test_exit(struct kunit *test)
+{
+	struct slub_test_ctx *ctx = test->priv;
+	int nid;
+
+	if (ctx->s)
+		xalloc_cache_destroy(ctx->s);
+	KUNIT_EXPECT_EQ(test, xalloc_report_count() - ctx->reports,
+			ctx->expect_reports);
+	for_each_node(nid)
+		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+}
+
+/* A cache destroyed when the case ends; its objects must all be freed. */
+static struct xalloc_cache *slub_cache(struct kunit *test, const char *name,
+				       unsigned int size, unsigned int align,
+				       unsigned long flags, void (*ctor)(void *))
+{
+	struct slub_test_ctx *ctx = test->priv;
+
+	ctx->s = xalloc_cache_create(name, size, align, flags, ctor);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->s);
+	return ctx->s;
+}
+
+static unsigned long slub_active(struct xalloc_cache *s)
+{
+	struct xalloc_cache_counts cnt;
+
+	xalloc_cache_counts(s, &cnt);
+	return cnt.active_objs;
+}
+
+static unsigned long slub_slabs(struct xalloc_cache *s)
+{
+	struct xalloc_cache_counts cnt;
+
+	xalloc_cache_counts(s, &cnt);
+	return cnt.num_slabs;
+}
+
+static unsigned long zone_free_pages(void)
+{
+	struct xalloc_zone_info info;
+	unsigned long sum = 0;
+	int nid;
+
+	for_each_node(nid)
+		if (xalloc_zone_info(nid, &info))
+			sum += info.free_pages;
+	return sum;
+}
+
+static int obj_nid(const void *obj)
+{
+	struct xalloc_page *desc = xalloc_addr_desc(obj);
+
+	return desc ? desc->chunk->zone->nid : NUMA_NO_NODE;
+}
+
+/* Statistics deltas. */
+struct slub_stats {
+	unsigned long v[NR_XALLOC_STATS];
+};
+
+static void stats_snap(struct xalloc_cache *s, struct slub_stats *st)
+{
+	for (int i = 0; i < NR_XALLOC_STATS; i++)
+		st->v[i] = xalloc_cache_stat(s, i);
+}
+
+static unsigned long stats_delta(struct xalloc_cache *s, struct slub_stats *st,
+				 enum xalloc_stat_item i)
+{
+	return xalloc_cache_stat(s, i) - st->v[i];
+}
+
+/* Run @fn on @cpu; the case is skipped if that CPU is not online. */
+static long slub_on_cpu(struct kunit *test, int cpu, long (*fn)(void *),
+			void *arg)
+{
+	if (!cpu_online(cpu))
+		kunit_skip(test, "CPU %d is offline (needs -smp 2)", cpu);
+	return work_on_cpu(cpu, fn, arg);
+}
+
+struct slub_objs {
+	struct xalloc_cache *s;
+	unsigned int n;
+	void **objs;
+};
+
+static long slub_alloc_fn(void *arg)
+{
+	struct slub_objs *o = arg;
+
+	for (unsigned int i = 0; i < o->n; i++) {
+		o->objs[i] = xalloc_cache_alloc(o->s, GFP_KERNEL);
+		if (!o->objs[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static long slub_free_fn(void *arg)
+{
+	struct slub_objs *o = arg;
+
+	for (unsigned int i = 0; i < o->n; i++)
+		xalloc_cache_free(o->s, o->objs[i]);
+	return 0;
+}
+
+static struct slub_objs *slub_objs(struct kunit *test, struct xalloc_cache *s,
+				   unsigned int n)
+{
+	struct slub_objs *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	o->objs = kunit_kcalloc(test, n, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, o->objs);
+	o->s = s;
+	o->n = n;
+	return o;
+}
+
+/* The last object freed on a CPU is the next one it hands out. */
+static long fast_path_fn(void *arg)
+{
+	struct xalloc_cache *s = arg;
+	void *a, *b;
+
+	a = xalloc_cache_alloc(s, GFP_KERNEL);
+	xalloc_cache_free(s, a);
+	b = xalloc_cache_alloc(s, GFP_KERNEL);
+	xalloc_cache_free(s, b);
+	return a && a == b;
+}
+
+static void xalloc_slub_fast_path_reuses_freed_object(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_fast", 64, 0, 0, NULL);
+	struct slub_stats st;
+
+	stats_snap(s, &st);
+	KUNIT_EXPECT_EQ(test, slub_on_cpu(test, 0, fast_path_fn, s), 1L);
+	/* First allocation makes the slab, the second is a fast path. */
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 1UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLOWPATH), 1UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_FASTPATH), 1UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_FASTPATH), 2UL);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+static void xalloc_slub_new_slab_and_refill_counted(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_newslab", 256, 0, 0, NULL);
+	unsigned int per = oo_objects(s->oo);
+	struct slub_objs *o = slub_objs(test, s, 2 * per + 1);
+	struct slub_stats st;
+
+	stats_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_fn, o), 0L);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 3UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, DEACTIVATE_BYPASS), 2UL);
+	KUNIT_EXPECT_EQ(test, slub_slabs(s), 3UL);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 2UL * per + 1);
+	slub_on_cpu(test, 0, slub_free_fn, o);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+/* A full slab that gets a free object goes to the CPU partial list. */
+static long cpu_partial_fn(void *arg)
+{
+	struct slub_objs *o = arg;
+	unsigned int per = oo_objects(o->s->oo);
+	void **more;
+	long ret;
+
+	ret = slub_alloc_fn(o);		/* slabs A, B full; C with 1 */
+	if (ret)
+		return ret;
+	xalloc_cache_free(o->s, o->objs[0]);		/* A: CPU partial */
+	xalloc_cache_free(o->s, o->objs[per]);		/* B: CPU partial */
+	o->objs[0] = NULL;
+	o->objs[per] = NULL;
+	more = kcalloc(per, sizeof(void *), GFP_KERNEL);
+	if (!more)
+		return -ENOMEM;
+	/* Exhaust C, then one more: it comes from B, the last one listed. */
+	for (unsigned int i = 0; i < per; i++)
+		more[i] = xalloc_cache_alloc(o->s, GFP_KERNEL);
+	ret = xalloc_addr_desc(more[per - 1]) == xalloc_addr_desc(o->objs[per + 1]);
+	for (unsigned int i = 0; i < per; i++)
+		xalloc_cache_free(o->s, more[i]);
+	kfree(more);
+	return ret;
+}
+
+static void xalloc_slub_cpu_partial_list_used(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_cpu_partial", 256, 0, 0, NULL);
+	unsigned int per = oo_objects(s->oo);
+	struct slub_objs *o = slub_objs(test, s, 2 * per + 1);
+	struct slub_stats st;
+
+	stats_snap(s, &st);
+	KUNIT_EXPECT_EQ(test, slub_on_cpu(test, 0, cpu_partial_fn, o), 1L);
+	/* A, B, and C when the objects taken from it are freed. */
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, CPU_PARTIAL_FREE), 3UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, CPU_PARTIAL_ALLOC), 1UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 3UL);
+	slub_on_cpu(test, 0, slub_free_fn, o);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+/* After a flush, partial slabs sit on the node list and are taken back. */
+static long node_partial_fn(void *arg)
+{
+	struct slub_objs *o = arg;
+	void *obj;
+
+	obj = xalloc_cache_alloc(o->s, GFP_KERNEL);
+	xalloc_cache_free(o->s, obj);
+	return obj != NULL;
+}
+
+static void xalloc_slub_node_partial_list_used(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_node_partial", 256, 0, 0, NULL);
+	unsigned int per = oo_objects(s->oo);
+	struct slub_objs *o = slub_objs(test, s, 2 * per + 1);
+	struct slub_stats st;
+	int nid;
+
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_fn, o), 0L);
+	xalloc_cache_free(s, o->objs[0]);	/* A: partial */
+	o->objs[0] = NULL;
+	xalloc_cache_shrink(s);			/* A and C to the node */
+	nid = obj_nid(o->objs[1]);
+	KUNIT_EXPECT_EQ(test, s->node[nid]->nr_partial, 2UL);
+
+	stats_snap(s, &st);
+	KUNIT_EXPECT_EQ(test, slub_on_cpu(test, 0, node_partial_fn, o), 1L);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_FROM_PARTIAL), 1UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, CPU_PARTIAL_NODE), 1UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 0UL);
+	slub_free_fn(o);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+static void xalloc_slub_shrink_returns_pages(struct kunit *test)
+{
+	unsigned long before = zone_free_pages();
+	struct xalloc_cache *s = slub_cache(test, "slub_shrink", 700, 0, 0, NULL);
+	unsigned int per = oo_objects(s->oo);
+	struct slub_objs *o = slub_objs(test, s, 5 * per);
+	struct slub_stats st;
+
+	stats_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, slub_alloc_fn(o), 0L);
+	KUNIT_EXPECT_GE(test, slub_slabs(s), 5UL);
+	KUNIT_EXPECT_EQ(test, before - zone_free_pages(),
+			slub_slabs(s) << oo_order(s->oo));
+	slub_free_fn(o);
+	xalloc_cache_shrink(s);
+	KUNIT_EXPECT_EQ(test, slub_slabs(s), 0UL);
+	KUNIT_EXPECT_EQ(test, zone_free_pages(), before);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_SLAB),
+			stats_delta(s, &st, ALLOC_SLAB));
+}
+
+/* An empty slab goes back to the zone once the node has min_partial. */
+static void xalloc_slub_empty_slab_freed_beyond_min_partial(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_min_partial", 2048, 0, 0, NULL);
+	unsigned int per = oo_objects(s->oo), slabs = s->min_partial + 4;
+	struct slub_objs *o = slub_objs(test, s, slabs * per);
+	struct slub_stats st;
+	int nid;
+
+	KUNIT_ASSERT_EQ(test, slub_alloc_fn(o), 0L);
+	/* Make every slab partial on its node: one free each, then flush. */
+	for (unsigned int i = 0; i < slabs; i++) {
+		xalloc_cache_free(s, o->objs[i * per]);
+		o->objs[i * per] = NULL;
+	}
+	xalloc_cache_shrink(s);
+	stats_snap(s, &st);
+	slub_free_fn(o);
+	/* All but min_partial per node were given back as they emptied. */
+	KUNIT_EXPECT_GT(test, stats_delta(s, &st, FREE_REMOVE_PARTIAL), 0UL);
+	for_each_node(nid)
+		if (s->node[nid])
+			KUNIT_EXPECT_LE(test, s->node[nid]->nr_partial,
+					(unsigned long)s->min_partial);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+static const int slub_nodes[] = { 0, 1 };
+
+static void slub_node_desc(const int *nid, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "node %d", *nid);
+}
+
+KUNIT_ARRAY_PARAM(slub_node, slub_nodes, slub_node_desc);
+
+static void xalloc_slub_alloc_node_affinity(struct kunit *test)
+{
+	int nid = *(const int *)test->param_value;
+	struct xalloc_cache *s = slub_cache(test, "slub_node", 128, 0, 0, NULL);
+	void *objs[40];
+
+	if (!s->node[nid])
+		kunit_skip(test, "no zone on node %d (numa=fake=2)", nid);
+	for (int i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = xalloc_cache_alloc_node(s, GFP_KERNEL, nid);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		KUNIT_EXPECT_EQ(test, obj_nid(objs[i]), nid);
+	}
+	for (int i = 0; i < ARRAY_SIZE(objs); i++)
+		xalloc_cache_free(s, objs[i]);
+	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL, MAX_NUMNODES));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL, -7));
+}
+
+/* Objects allocated on one CPU and freed on another. */
+static void xalloc_slub_remote_free(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_remote", 128, 0, 0, NULL);
+	struct slub_objs *o = slub_objs(test, s, 50);
+	struct slub_stats st;
+
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_fn, o), 0L);
+	stats_snap(s, &st);
+	slub_on_cpu(test, 1, slub_free_fn, o);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_SLOWPATH), 50UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_FASTPATH), 0UL);
+	KUNIT_EXPECT_GT(test, stats_delta(s, &st, FREE_FROZEN), 0UL);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+
+	/* The other way round, and the objects are reused. */
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 1, slub_alloc_fn, o), 0L);
+	slub_on_cpu(test, 0, slub_free_fn, o);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+/* A CPU goes offline with a CPU slab and live objects, and comes back. */
+static void xalloc_slub_cpu_offline_with_live_objects(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_hotplug", 96, 0, 0, NULL);
+	struct slub_objs *o = slub_objs(test, s, 30);
+	struct slub_stats st;
+	int ret;
+
+	if (num_online_cpus() < 2 || !cpu_online(1))
+		kunit_skip(test, "needs CPU 1");
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 1, slub_alloc_fn, o), 0L);
+	for (unsigned int i = 0; i < o->n; i++)
+		memset(o->objs[i], i, 96);
+	stats_snap(s, &st);
+	ret = remove_cpu(1);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, CPUSLAB_FLUSH), 1UL);
+	KUNIT_EXPECT_NULL(test, per_cpu_ptr(s->cpu, 1)->slab);
+	for (unsigned int i = 0; i < o->n; i++)
+		KUNIT_EXPECT_NULL(test, memchr_inv(o->objs[i], i, 96));
+	slub_free_fn(o);
+	KUNIT_EXPECT_EQ(test, add_cpu(1), 0);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	/* The CPU allocates again after coming back. */
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 1, slub_alloc_fn, o), 0L);
+	slub_free_fn(o);
+}
+
+static atomic_t slub_ctor_calls;
+
+static void slub_ctor(void *obj)
+{
+	atomic_inc(&slub_ctor_calls);
+	memset(obj, 0x5c, 40);
+}
+
+static void xalloc_slub_ctor_runs_once_per_object(struct kunit *test)
+{
+	struct xalloc_cache *s;
+	struct slub_objs *o;
+	struct xalloc_cache_counts cnt;
+
+	atomic_set(&slub_ctor_calls, 0);
+	s = slub_cache(test, "slub_ctor", 40, 0, 0, slub_ctor);
+	o = slub_objs(test, s, 3 * oo_objects(s->oo));
+	KUNIT_ASSERT_EQ(test, slub_alloc_fn(o), 0L);
+	xalloc_cache_counts(s, &cnt);
+	KUNIT_EXPECT_EQ(test, (unsigned long)atomic_read(&slub_ctor_calls), cnt.num_objs);
+	for (unsigned int i = 0; i < o->n; i++)
+		KUNIT_EXPECT_NULL(test, memchr_inv(o->objs[i], 0x5c, 40));
+	slub_free_fn(o);
+	/* Reallocation does not construct again; the contents survive. */
+	KUNIT_ASSERT_EQ(test, slub_alloc_fn(o), 0L);
+	KUNIT_EXPECT_EQ(test, (unsigned long)atomic_read(&slub_ctor_calls), cnt.num_objs);
+	for (unsigned int i = 0; i < o->n; i++)
+		KUNIT_EXPECT_NULL(test, memchr_inv(o->objs[i], 0x5c, 40));
+	slub_free_fn(o);
+}
+
+static const unsigned int slub_aligns[] = {
+	8, 16, 32, 64, 128, 256, 512, 1024, 2048, PAGE_SIZE
+};
+
+static void slub_align_desc(const unsigned int *align, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "align %u", *align);
+}
+
+KUNIT_ARRAY_PARAM(slub_align, slub_aligns, slub_align_desc);
+
+static void xalloc_slub_alignment(struct kunit *test)
+{
+	unsigned int align = *(const unsigned int *)test->param_value;
+	struct xalloc_cache *s = slub_cache(test, "slub_align", 24, align, 0, NULL);
+	void *objs[20];
+
+	for (int i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = xalloc_cache_alloc(s, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)objs[i], align));
+	}
+	for (int i = 0; i < ARRAY_SIZE(objs); i++)
+		xalloc_cache_free(s, objs[i]);
+}
+
+static void xalloc_slub_hwcache_align(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_hwcache", 100, 0,
+					    XALLOC_HWCACHE_ALIGN, NULL);
+	void *obj = xalloc_cache_alloc(s, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)obj, cache_line_size()));
+	KUNIT_EXPECT_EQ(test, s->size % cache_line_size(), 0U);
+	xalloc_cache_free(s, obj);
+}
+
+static void xalloc_slub_gfp_zero(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_zero", 200, 0, 0, NULL);
+	void *obj;
+
+	obj = xalloc_cache_alloc(s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	memset(obj, 0xff, 200);
+	xalloc_cache_free(s, obj);
+	obj = xalloc_cache_alloc(s, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_NULL(test, memchr_inv(obj, 0, 200));
+	xalloc_cache_free(s, obj);
+}
+
+static void xalloc_slub_bulk_alloc_and_free(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_bulk", 64, 0, 0, NULL);
+	const unsigned int n = 300;
+	void **objs = kunit_kcalloc(test, n, sizeof(void *), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL | __GFP_ZERO, n, objs),
+			(int)n);
+	KUNIT_EXPECT_EQ(test, slub_active(s), (unsigned long)n);
+	for (unsigned int i = 0; i < n; i++) {
+		KUNIT_EXPECT_NULL(test, memchr_inv(objs[i], 0, 64));
+		memset(objs[i], i, 64);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		KUNIT_EXPECT_NULL(test, memchr_inv(objs[i], i & 0xff, 64));
+		KUNIT_EXPECT_EQ(test, xalloc_addr_desc(objs[i])->type == XALLOC_PAGE_SLAB ||
+				xalloc_addr_desc(objs[i])->type == XALLOC_PAGE_SLAB_TAIL, true);
+	}
+	xalloc_cache_free_bulk(s, n, objs);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL, 0, objs), 0);
+}
+
+/* slabinfo's counts: exact active objects, objects and slabs. */
+static void xalloc_slub_counts_are_exact(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_counts", 333, 0, 0, NULL);
+	struct slub_objs *o = slub_objs(test, s, 37);
+	struct xalloc_cache_counts cnt;
+
+	KUNIT_ASSERT_EQ(test, slub_alloc_fn(o), 0L);
+	xalloc_cache_counts(s, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.active_objs, 37UL);
+	KUNIT_EXPECT_EQ(test, cnt.num_objs, cnt.num_slabs * oo_objects(s->oo));
+	KUNIT_EXPECT_EQ(test, cnt.num_slabs,
+			(unsigned long)DIV_ROUND_UP(37, oo_objects(s->oo)));
+	xalloc_cache_free(s, o->objs[3]);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 36UL);
+	o->objs[3] = NULL;
+	slub_free_fn(o);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+static void xalloc_slub_slab_order_and_objects(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 8, 24, 40, 100, 200, 700, 1500, 4096, 8192 };
+
+	for (int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct xalloc_cache *s = xalloc_cache_create("slub_order", sizes[i],
+							     0, 0, NULL);
+		unsigned long bytes;
+
+		KUNIT_ASSERT_NOT_NULL(test, s);
+		bytes = PAGE_SIZE << oo_order(s->oo);
+		KUNIT_EXPECT_EQ(test, oo_objects(s->oo), (unsigned int)(bytes / s->size));
+		KUNIT_EXPECT_LE(test, oo_order(s->oo), 3U);
+		/* Waste stays below a quarter of the slab. */
+		KUNIT_EXPECT_LE(test, bytes % s->size, bytes / 4);
+		KUNIT_EXPECT_EQ(test, oo_order(s->min), (unsigned int)get_order(s->size));
+		xalloc_cache_destroy(s);
+	}
+}
+
+static void xalloc_slub_create_rejects_bad_arguments(struct kunit *test)
+{
+	char longname[XALLOC_CACHE_NAME_MAX + 2];
+	struct xalloc_cache *s;
+
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create(NULL, 64, 0, 0, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create("", 64, 0, 0, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create(longname, 64, 0, 0, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create("a/b", 64, 0, 0, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create("bad", 0, 0, 0, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create("bad", UINT_MAX, 0, 0, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create("bad", 64, 3, 0, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create("bad", 64, 2 * PAGE_SIZE, 0, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create("bad", 64, 0, 0x1, NULL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_create("kmalloc-64", 64, 0, 0, NULL));
+	longname[XALLOC_CACHE_NAME_MAX] = '\0';
+	s = xalloc_cache_create(longname, 64, 0, 0, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, s);
+	xalloc_cache_destroy(s);
+	xalloc_cache_destroy(NULL);
+}
+
+static void xalloc_slub_free_to_wrong_cache_reported(struct kunit *test)
+{
+	struct slub_test_ctx *ctx = test->priv;
+	struct xalloc_cache *s = slub_cache(test, "slub_wrong", 64, 0, 0, NULL);
+	struct xalloc_cache *other = xalloc_cache_create("slub_other", 64, 0, 0, NULL);
+	void *obj;
+
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	obj = xalloc_cache_alloc(other, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	ctx->expect_reports = 3;
+	xalloc_cache_free(s, obj);		/* another cache's object */
+	xalloc_cache_free(other, obj + 8);	/* inside an object */
+	xalloc_cache_free(other, &obj);		/* not in the zone */
+	KUNIT_EXPECT_EQ(test, slub_active(other), 1UL);
+	xalloc_cache_free(other, obj);
+	xalloc_cache_destroy(other);
+}
+
+static void xalloc_slub_destroy_with_live_object_reported(struct kunit *test)
+{
+	struct slub_test_ctx *ctx = test->priv;
+	struct xalloc_cache *s = xalloc_cache_create("slub_leak", 128, 0, 0, NULL);
+	void *obj;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	obj = xalloc_cache_alloc(s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	memset(obj, 0x3c, 128);
+	ctx->expect_reports = 1;
+	xalloc_cache_destroy(s);
+	/* The cache is gone by name but its object is still valid. */
+	KUNIT_EXPECT_NULL(test, xalloc_cache_lookup("slub_leak"));
+	KUNIT_EXPECT_NULL(test, memchr_inv(obj, 0x3c, 128));
+	KUNIT_EXPECT_EQ(test, slub_active(s), 1UL);
+	xalloc_kfree(obj);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+/* Allocation and free from hard interrupt context. */
+struct slub_irq {
+	struct hrtimer timer;
+	struct completion done;
+	struct xalloc_cache *s;
+	bool in_irq;
+	int ok;
+};
+
+static enum hrtimer_restart slub_irq_fn(struct hrtimer *timer)
+{
+	struct slub_irq *t = container_of(timer, struct slub_irq, timer);
+	void *objs[8], *k;
+
+	t->in_irq = in_hardirq();
+	for (int i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = xalloc_cache_alloc(t->s, GFP_ATOMIC);
+		t->ok += objs[i] != NULL;
+	}
+	k = xalloc_kmalloc(100, GFP_ATOMIC);
+	t->ok += k != NULL;
+	xalloc_kfree(k);
+	for (int i = 0; i < ARRAY_SIZE(objs); i++)
+		xalloc_cache_free(t->s, objs[i]);
+	complete(&t->done);
+	return HRTIMER_NORESTART;
+}
+
+static void xalloc_slub_alloc_in_hardirq(struct kunit *test)
+{
+	struct slub_irq *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->s = slub_cache(test, "slub_irq", 48, 0, 0, NULL);
+	init_completion(&t->done);
+	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	t->timer.function = slub_irq_fn;
+	hrtimer_start(&t->timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t->done, 10 * HZ));
+	hrtimer_cancel(&t->timer);
+	KUNIT_EXPECT_TRUE(test, t->in_irq);
+	KUNIT_EXPECT_EQ(test, t->ok, 9);
+	KUNIT_EXPECT_EQ(test, slub_active(t->s), 0UL);
+}
+
+/*
+ * Stress: a kthread per CPU allocates from two caches, fills each object with
+ * a pattern of its address and a sequence number, verifies before freeing,
+ * and hands a share of its objects to the next CPU's thread to free.
+ */
+#define STRESS_ROUNDS	4000
+#define STRESS_SLOTS	32
+#define STRESS_RING	64
+
+struct stress_obj {
+	void *p;
+	struct xalloc_cache *s;
+	u32 seq;
+};
+
+struct stress_ring {
+	spinlock_t lock;
+	unsigned int head, tail;
+	struct stress_obj slot[STRESS_RING];
+};
+
+struct slub_stress {
+	struct xalloc_cache *s[2];
+	struct stress_ring *ring;	/* one per CPU index */
+	int nr;
+	atomic_t errors;
+	atomic_t running;
+};
+
+struct stress_arg {
+	struct slub_stress *st;
+	int idx;
+};
+
+static u32 stress_word(const void *p, u32 seq, unsigned int i)
+{
+	return (u32)(unsigned long)p ^ (seq * 2654435761u) ^ (i * 97);
+}
+
+static void stress_fill(struct stress_obj *o)
+{
+	u32 *w = o->p;
+
+	for (unsigned int i = 0; i < o->s->object_size / 4; i++)
+		w[i] = stress_word(o->p, o->seq, i);
+}
+
+static bool stress_check(struct stress_obj *o)
+{
+	u32 *w = o->p;
+
+	for (unsigned int i = 0; i < o->s->object_size / 4; i++)
+		if (w[i] != stress_word(o->p, o->seq, i))
+			return false;
+	return true;
+}
+
+static void stress_release(struct slub_stress *st, struct stress_obj *o)
+{
+	if (!stress_check(o))
+		atomic_inc(&st->errors);
+	xalloc_cache_free(o->s, o->p);
+	o->p = NULL;
+}
+
+static bool ring_push(struct stress_ring *r, struct stress_obj *o)
+{
+	bool ok = false;
+
+	spin_lock(&r->lock);
+	if (r->head - r->tail < STRESS_RING) {
+		r->slot[r->head++ % STRESS_RING] = *o;
+		ok = true;
+	}
+	spin_unlock(&r->lock);
+	return ok;
+}
+
+static bool ring_pop(struct stress_ring *r, struct stress_obj *o)
+{
+	bool ok = false;
+
+	spin_lock(&r->lock);
+	if (r->head != r->tail) {
+		*o = r->slot[r->tail++ % STRESS_RING];
+		ok = true;
+	}
+	spin_unlock(&r->lock);
+	return ok;
+}
+
+static int stress_thread(void *data)
+{
+	struct stress_arg *a = data;
+	struct slub_stress *st = a->st;
+	struct stress_ring *mine = &st->ring[a->idx];
+	struct stress_ring *next = &st->ring[(a->idx + 1) % st->nr];
+	struct stress_obj *slot, o;
+
+	slot = kcalloc(STRESS_SLOTS, sizeof(*slot), GFP_KERNEL);
+	if (!slot) {
+		atomic_inc(&st->errors);
+		atomic_dec(&st->running);
+		return 0;
+	}
+	for (u32 r = 1; r <= STRESS_ROUNDS; r++) {
+		struct stress_obj *x = &slot[get_random_u32() % STRESS_SLOTS];
+
+		while (ring_pop(mine, &o))
+			stress_release(st, &o);
+		if (x->p) {
+			if (r % 3 || !ring_push(next, x))
+				stress_release(st, x);
+			x->p = NULL;
+			continue;
+		}
+		x->s = st->s[r & 1];
+		x->seq = r;
+		x->p = xalloc_cache_alloc(x->s, GFP_KERNEL);
+		if (!x->p) {
+			atomic_inc(&st->errors);
+			continue;
+		}
+		stress_fill(x);
+		if (!(r % 128))
+			cond_resched();
+	}
+	for (int i = 0; i < STRESS_SLOTS; i++)
+		if (slot[i].p)
+			stress_release(st, &slot[i]);
+	kfree(slot);
+	atomic_dec(&st->running);
+	return 0;
+}
+
+static void xalloc_slub_concurrent_stress_all_cpus(struct kunit *test)
+{
+	struct slub_stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct stress_arg *args;
+	struct stress_obj o;
+	int cpu, i = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->s[0] = slub_cache(test, "slub_stress_a", 72, 0, 0, NULL);
+	st->s[1] = xalloc_cache_create("slub_stress_b", 520, 0, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, st->s[1]);
+	cpus_read_lock();
+	st->nr = num_online_cpus();
+	st->ring = kunit_kcalloc(test, st->nr, sizeof(*st->ring), GFP_KERNEL);
+	args = kunit_kcalloc(test, st->nr, sizeof(*args), GFP_KERNEL);
+	if (!st->ring || !args) {
+		cpus_read_unlock();
+		KUNIT_FAIL(test, "no memory");
+		xalloc_cache_destroy(st->s[1]);
+		return;
+	}
+	atomic_set(&st->running, st->nr);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		spin_lock_init(&st->ring[i].lock);
+		args[i].st = st;
+		args[i].idx = i;
+		t = kthread_create_on_cpu(stress_thread, &args[i], cpu, "xalloc_slub/%u");
+		if (IS_ERR(t)) {
+			atomic_dec(&st->running);
+			atomic_inc(&st->errors);
+		} else {
+			wake_up_process(t);
+		}
+		i++;
+	}
+	cpus_read_unlock();
+	while (atomic_read(&st->running))
+		msleep(20);
+	for (i = 0; i < st->nr; i++)
+		while (ring_pop(&st->ring[i], &o))
+			stress_release(st, &o);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
+	KUNIT_EXPECT_EQ(test, slub_active(st->s[0]), 0UL);
+	KUNIT_EXPECT_EQ(test, slub_active(st->s[1]), 0UL);
+	KUNIT_EXPECT_GT(test, xalloc_cache_stat(st->s[0], FREE_SLOWPATH), 0UL);
+	xalloc_cache_destroy(st->s[1]);
+}
+
+static struct kunit_case xalloc_slub_cases[] = {
+	KUNIT_CASE(xalloc_slub_fast_path_reuses_freed_object),
+	KUNIT_CASE(xalloc_slub_new_slab_and_refill_counted),
+	KUNIT_CASE(xalloc_slub_cpu_partial_list_used),
+	KUNIT_CASE(xalloc_slub_node_partial_list_used),
+	KUNIT_CASE(xalloc_slub_shrink_returns_pages),
+	KUNIT_CASE(xalloc_slub_empty_slab_freed_beyond_min_partial),
+	KUNIT_CASE_PARAM(xalloc_slub_alloc_node_affinity, slub_node_gen_params),
+	KUNIT_CASE(xalloc_slub_remote_free),
+	KUNIT_CASE(xalloc_slub_cpu_offline_with_live_objects),
+	KUNIT_CASE(xalloc_slub_ctor_runs_once_per_object),
+	KUNIT_CASE_PARAM(xalloc_slub_alignment, slub_align_gen_params),
+	KUNIT_CASE(xalloc_slub_hwcache_align),
+	KUNIT_CASE(xalloc_slub_gfp_zero),
+	KUNIT_CASE(xalloc_slub_bulk_alloc_and_free),
+	KUNIT_CASE(xalloc_slub_counts_are_exact),
+	KUNIT_CASE(xalloc_slub_slab_order_and_objects),
+	KUNIT_CASE(xalloc_slub_create_rejects_bad_arguments),
+	KUNIT_CASE(xalloc_slub_free_to_wrong_cache_reported),
+	KUNIT_CASE(xalloc_slub_destroy_with_live_object_reported),
+	KUNIT_CASE(xalloc_slub_alloc_in_hardirq),
+	KUNIT_CASE(xalloc_slub_concurrent_stress_all_cpus),
+	{}
+};
+
+static struct kunit_suite xalloc_slub_suite = {
+	.name = "xalloc_slub",
+	.init = slub_test_init,
+	.exit = slub_test_exit,
+	.test_cases = xalloc_slub_cases,
+};
+kunit_test_suite(xalloc_slub_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for the xalloc SLUB layer");

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmalloc on xalloc: caches for the kernel's size classes (8 bytes to 8 KiB,
+ * with 96 and 192), larger sizes straight from the zone as "large" blocks.
+ * xalloc_kfree() and xalloc_ksize() find an object's slab or block through
+ * the zone's page descriptors, in O(1).
+ */
+
+#include <linux/export.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "report.h"
+#include "slab.h"
+
+#define XALLOC_KMALLOC_MAX_CACHE_SIZE	8192
+
+static const struct {
+	const char *name;
+	unsigned int size;
+} xalloc_kmalloc_info[] = {
+	{ "kmalloc-8", 8 }, { "kmalloc-16", 16 }, { "kmalloc-32", 32 },
+	{ "kmalloc-64", 64 }, { "kmalloc-96", 96 }, { "kmalloc-128", 128 },
+	{ "kmalloc-192", 192 }, { "kmalloc-256", 256 }, { "kmalloc-512", 512 },
+	{ "kmalloc-1k", 1024 }, { "kmalloc-2k", 2048 }, { "kmalloc-4k", 4096 },
+	{ "kmalloc-8k", 8192 },
+};
+
+static struct xalloc_cache *xalloc_kmalloc_caches[ARRAY_SIZE(xalloc_kmalloc_info)];
+
+/* Class of sizes 1..192 by (size - 1) / 8, for the two odd classes. */
+static u8 xalloc_size_index[24];
+
+static inline unsigned int xalloc_kmalloc_index(size_t size)
+{
+	if (size <= 192)
+		return xalloc_size_index[(size - 1) / 8];
+	/* 256 is class 7, doubling from there. */
+	return fls(size - 1) - 1;
+}
+
+static void *xalloc_kmalloc_large(size_t size, gfp_t gfp, int nid)
+{
+	struct xalloc_page *desc;
+
+	desc = xalloc_buddy_alloc(nid, gfp, get_order(size), XALLOC_PAGE_LARGE);
+	if (!desc)
+		return NULL;
+	desc->large_size = size;
+	return xalloc_desc_address(desc);
+}
+
+/**
+ * xalloc_kmalloc_node() - allocate memory, preferring a node
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @gfp: allocation flags; __GFP_ZERO clears the memory
+ * @nid: preferred node, or NUMA_NO_NODE
+ *
+ * Sizes up to 8 KiB come from the kmalloc caches, larger ones from the zone.
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: the memory, ZERO_SIZE_PTR, or NULL.
+ */
+void *xalloc_kmalloc_node(size_t size, gfp_t gfp, int nid)
+{
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > XALLOC_KMALLOC_MAX_CACHE_SIZE))
+		return xalloc_kmalloc_large(size, gfp, nid);
+	return xalloc_cache_alloc_node(xalloc_kmalloc_caches[xalloc_kmalloc_index(size)], gfp, nid);
+}
+EXPORT_SYMBOL_GPL(xalloc_kmalloc_node);
+
+/**
+ * xalloc_kmalloc() - allocate memory
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @gfp: allocation flags
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: the memory, ZERO_SIZE_PTR, or NULL.
+ */
+void *xalloc_kmalloc(size_t size, gfp_t gfp)
+{
+	return xalloc_kmalloc_node(size, gfp, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(xalloc_kmalloc);
+
+/**
+ * xalloc_kzalloc() - allocate zeroed memory
+ * @size: bytes; 0 gives ZERO_SIZE_PTR
+ * @gfp: allocation flags
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: the memory, ZERO_SIZE_PTR, or NULL.
+ */
+void *xalloc_kzalloc(size_t size, gfp_t gfp)
+{
+	return xalloc_kmalloc_node(size, gfp | __GFP_ZERO, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(xalloc_kzalloc);
+
+/*
+ * The descriptor of a large block that @p starts, the slab @p is an object
+ * of, or NULL after a report.
+ */
+static struct xalloc_page *xalloc_kmalloc_desc(const void *p)
+{
+	struct xalloc_page *desc = xalloc_addr_desc(p);
+
+	if (desc && desc->type == XALLOC_PAGE_LARGE) {
+		if (unlikely(p != xalloc_desc_address(desc))) {
+			xalloc_report("kmalloc", p, "address inside a large block");
+			return NULL;
+		}
+		return desc;
+	}
+	return xalloc_object_slab("kmalloc", p);
+}
+
+/**
+ * xalloc_kfree() - free memory from xalloc_kmalloc() or any xalloc cache
+ * @p: the memory; NULL and ZERO_SIZE_PTR are ignored
+ *
+ * An address xalloc did not hand out is reported and left alone.
+ *
+ * Context: Any context.
+ */
+void xalloc_kfree(const void *p)
+{
+	struct xalloc_page *desc;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	desc = xalloc_kmalloc_desc(p);
+	if (unlikely(!desc))
+		return;
+	if (desc->type == XALLOC_PAGE_LARGE)
+		xalloc_buddy_free(desc, desc->order, XALLOC_PAGE_LARGE);
+	else
+		xalloc_slab_free_checked(desc, (void *)p);
+}
+EXPORT_SYMBOL_GPL(xalloc_kfree);
+
+/**
+ * xalloc_ksize() - usable size of an allocation
+ * @p: memory from xalloc_kmalloc() or an xalloc cache
+ *
+ * Context: Any context.
+ * Return: at least the size asked for; 0 for NULL, ZERO_SIZE_PTR or (with
+ * a report) an address xalloc did not hand out.
+ */
+size_t xalloc_ksize(const void *p)
+{
+	struct xalloc_page *desc;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return 0;
+	desc = xalloc_kmalloc_desc(p);
+	if (unlikely(!desc))
+		return 0;
+	if (desc->type == XALLOC_PAGE_LARGE)
+		return PAGE_SIZE << desc->order;
+	return desc->cache->object_size;
+}
+EXPORT_SYMBOL_GPL(xalloc_ksize);
+
+/**
+ * xalloc_krealloc() - resize an allocation, keeping its contents
+ * @p: memory from xalloc_kmalloc(), or NULL
+ * @new_size: bytes; 0 frees @p and gives ZERO_SIZE_PTR
+ * @gfp: allocation flags; with __GFP_ZERO a grown block's new bytes are 0
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: @p if it is large enough, else new memory holding @p's contents
+ * (and @p freed), or NULL with @p untouched.
+ */
+void *xalloc_krealloc(const void *p, size_t new_size, gfp_t gfp)
+{
+	size_t ks = 0;
+	void *ret;
+
+	if (unlikely(!new_size)) {
+		xalloc_kfree(p);
+		return ZERO_SIZE_PTR;
+	}
+	if (!ZERO_OR_NULL_PTR(p)) {
+		ks = xalloc_ksize(p);
+		if (unlikely(!ks))
+			return NULL;
+		if (ks >= new_size)
+			return (void *)p;
+	}
+	ret = xalloc_kmalloc_node(new_size, gfp, NUMA_NO_NODE);
+	if (ret && ks) {
+		memcpy(ret, p, ks);
+		xalloc_kfree(p);
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(xalloc_krealloc);
+
+/**
+ * xalloc_kmalloc_init() - create the kmalloc caches
+ *
+ * Context: Process context, at module load.
+ * Return: 0 or -ENOMEM.
+ */
+int xalloc_kmalloc_init(void)
+{
+	unsigned int i, c = 0;
+
+	for (i = 0; i < ARRAY_SIZE(xalloc_size_index); i++) {
+		while (xalloc_kmalloc_info[c].size < (i + 1) * 8)
+			c++;
+		xalloc_size_index[i] = c;
+	}
+	for (i = 0; i < ARRAY_SIZE(xalloc_kmalloc_info); i++) {
+		xalloc_kmalloc_caches[i] = xalloc_cache_create(xalloc_kmalloc_info[i].name,
+							xalloc_kmalloc_info[i].size,
+							0, 0, NULL);
+		if (!xalloc_kmalloc_caches[i]) {
+			xalloc_kmalloc_exit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/**
+ * xalloc_kmalloc_exit() - destroy the kmalloc caches
+ *
+ * Context: Process context, at module unload.
+ */
+void xalloc_kmalloc_exit(void)
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(xalloc_kmalloc_caches); i++) {
+		xalloc_cache_destroy(xalloc_kmalloc_caches[i]);
+		xalloc_kmalloc_caches[i] = NULL;
+	}
+}

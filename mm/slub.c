@@ -1,0 +1,1235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The SLUB layer of xalloc: object caches on slabs taken from the xalloc zone.
+ *
+ * A slab is a block of 2^order zone pages cut into objects of s->size bytes;
+ * its descriptor (struct xalloc_page of the first page) holds the cache, the
+ * first free object and the counters {inuse, objects, frozen}. A free object
+ * holds the pointer to the next one at s->offset.
+ *
+ * Each CPU owns a CPU slab, whose free objects sit on the CPU's freelist, and
+ * a short list of partial slabs. A slab owned by a CPU is "frozen": frees
+ * from other CPUs only push onto its freelist. Each node has a list of
+ * unfrozen partial slabs. Full slabs are on no list.
+ *
+ * Allocation, fast path: pop the CPU freelist with one double-word cmpxchg of
+ * {freelist, tid}. Slow path, with interrupts off, in this order:
+ *   1. objects other CPUs freed to the CPU slab meanwhile (ALLOC_REFILL);
+ *   2. the next slab of the CPU partial list (CPU_PARTIAL_ALLOC);
+ *   3. slabs of the node partial list, one as the CPU slab and a few more
+ *      onto the CPU partial list (ALLOC_FROM_PARTIAL, CPU_PARTIAL_NODE);
+ *   4. a new slab from the zone, local node first; if the preferred order
+ *      can't be had, the minimum order (ALLOC_SLAB, ORDER_FALLBACK).
+ *
+ * Free, fast path: push onto the CPU freelist if the object is in the CPU
+ * slab. Otherwise cmpxchg the slab's {freelist, counters}: a full slab that
+ * gets a free object goes onto this CPU's partial list (frozen); an unfrozen
+ * slab that becomes empty goes back to the zone once its node keeps
+ * min_partial partial slabs. A CPU partial list longer than cpu_partial_slabs
+ * is drained to the node lists.
+ *
+ * Lock order (outer first):
+ *   1. cpu_hotplug_lock
+ *   2. xalloc_caches_mutex	list of caches, create/destroy/shrink
+ *   3. local_irq_save()	a CPU's slab, partial list and slow-path state
+ *   4. n->list_lock		partial slabs of one node of one cache
+ *   5. zone->lock		(mm/buddy.c) free lists of one node's zone
+ */
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/export.h>
+#include <linux/log2.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+
+#include "report.h"
+#include "slab.h"
+
+DEFINE_MUTEX(xalloc_caches_mutex);
+LIST_HEAD(xalloc_caches);
+
+static enum cpuhp_state xalloc_cpuhp_state;
+
+/* Slab orders are kept small; larger ones only when an object needs them. */
+#define XALLOC_SLUB_MAX_ORDER	3
+#define XALLOC_MAX_OBJECTS	32767
+
+/*
+ * Transaction ids start at the CPU number and step by a power of two above
+ * the number of CPUs, so that no two CPUs ever share one.
+ */
+#define TID_STEP	roundup_pow_of_two(CONFIG_NR_CPUS)
+
+static inline unsigned long next_tid(unsigned long tid)
+{
+	return tid + TID_STEP;
+}
+
+static inline void stat(struct xalloc_cache *s, enum xalloc_stat_item item)
+{
+	this_cpu_inc(s->cpu->stat[item]);
+}
+
+static inline void stat_add(struct xalloc_cache *s, enum xalloc_stat_item item,
+			    unsigned long n)
+{
+	this_cpu_add(s->cpu->stat[item], n);
+}
+
+static inline void *get_freepointer(struct xalloc_cache *s, void *object)
+{
+	return *(void **)(object + s->offset);
+}
+
+static inline void set_freepointer(struct xalloc_cache *s, void *object,
+				   void *fp)
+{
+	*(void **)(object + s->offset) = fp;
+}
+
+static inline int slab_nid(const struct xalloc_page *slab)
+{
+	return slab->chunk->zone->nid;
+}
+
+static inline bool node_match(const struct xalloc_page *slab, int node)
+{
+	return node == NUMA_NO_NODE || (slab && slab_nid(slab) == node);
+}
+
+static inline struct xalloc_cache_node *slab_node(struct xalloc_cache *s,
+						  const struct xalloc_page *slab)
+{
+	return s->node[slab_nid(slab)];
+}
+
+static inline bool slab_cmpxchg(struct xalloc_cache *s, struct xalloc_page *slab,
+				union xalloc_aba old, union xalloc_aba new)
+{
+	if (likely(xalloc_cmpxchg_aba(&slab->fl, old, new)))
+		return true;
+	stat(s, CMPXCHG_DOUBLE_FAIL);
+	return false;
+}
+
+static inline union xalloc_aba slab_read(struct xalloc_page *slab)
+{
+	union xalloc_aba v;
+
+	v.freelist = READ_ONCE(slab->freelist);
+	v.counter = READ_ONCE(slab->cnt.counters);
+	return v;
+}
+
+/* ---- Slabs from the zone ------------------------------------------------ */
+
+static struct xalloc_page *new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
+{
+	struct xalloc_order_objects oo = s->oo;
+	union xalloc_slab_counters cnt = {};
+	struct xalloc_page *slab;
+	void *start, *p;
+	unsigned int i;
+
+	/* xalloc's zone never sleeps: called with interrupts off. */
+	gfp &= ~(__GFP_DIRECT_RECLAIM | __GFP_ZERO);
+	gfp |= s->allocflags | __GFP_NOWARN;
+	slab = xalloc_buddy_alloc(node, gfp, oo_order(oo), XALLOC_PAGE_SLAB);
+	if (unlikely(!slab) && oo.x != s->min.x) {
+		oo = s->min;
+		slab = xalloc_buddy_alloc(node, gfp, oo_order(oo), XALLOC_PAGE_SLAB);
+		if (slab)
+			stat(s, ORDER_FALLBACK);
+	}
+	if (unlikely(!slab))
+		return NULL;
+
+	slab->cache = s;
+	for (i = 1; i < 1U << oo_order(oo); i++) {
+		slab[i].type = XALLOC_PAGE_SLAB_TAIL;
+		slab[i].head = slab;
+	}
+	start = xalloc_desc_address(slab);
+	for (i = 0, p = start; i < oo_objects(oo); i++, p += s->size) {
+		if (s->ctor)
+			s->ctor(p);
+		set_freepointer(s, p, i + 1 < oo_objects(oo) ? p + s->size : NULL);
+	}
+	cnt.objects = oo_objects(oo);
+	slab->freelist = start;
+	slab->cnt = cnt;
+	slab->next = NULL;
+	atomic_long_inc(&slab_node(s, slab)->nr_slabs);
+	atomic_long_add(cnt.objects, &slab_node(s, slab)->total_objects);
+	stat(s, ALLOC_SLAB);
+	return slab;
+}
+
+static void discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
+{
+	struct xalloc_cache_node *n = slab_node(s, slab);
+
+	atomic_long_dec(&n->nr_slabs);
+	atomic_long_sub(slab->cnt.objects, &n->total_objects);
+	for (unsigned int i = 1; i < 1U << slab->order; i++)
+		slab[i].type = XALLOC_PAGE_NONE;
+	stat(s, FREE_SLAB);
+	WARN_ON_ONCE(!xalloc_buddy_free(slab, slab->order, XALLOC_PAGE_SLAB));
+}
+
+static void discard_list(struct xalloc_cache *s, struct list_head *list)
+{
+	struct xalloc_page *slab, *tmp;
+
+	list_for_each_entry_safe(slab, tmp, list, list)
+		discard_slab(s, slab);
+}
+
+/* ---- Node partial lists ------------------------------------------------- */
+
+static void add_partial(struct xalloc_cache_node *n, struct xalloc_page *slab,
+			bool tail)
+{
+	lockdep_assert_held(&n->list_lock);
+	n->nr_partial++;
+	if (tail)
+		list_add_tail(&slab->list, &n->partial);
+	else
+		list_add(&slab->list, &n->partial);
+}
+
+static void remove_partial(struct xalloc_cache_node *n, struct xalloc_page *slab)
+{
+	lockdep_assert_held(&n->list_lock);
+	list_del(&slab->list);
+	n->nr_partial--;
+}
+
+/*
+ * Freeze a slab of a node partial list for this CPU. As the CPU slab, its
+ * whole freelist is returned and the slab counts all objects in use;
+ * otherwise (for the CPU partial list) its freelist stays.
+ */
+static void *acquire_slab(struct xalloc_cache *s, struct xalloc_cache_node *n,
+			  struct xalloc_page *slab, bool cpu_slab)
+{
+	union xalloc_aba old, new;
+	union xalloc_slab_counters cnt;
+
+	lockdep_assert_held(&n->list_lock);
+	do {
+		old = slab_read(slab);
+		cnt.counters = old.counter;
+		cnt.frozen = 1;
+		if (cpu_slab)
+			cnt.inuse = cnt.objects;
+		new.freelist = cpu_slab ? NULL : old.freelist;
+		new.counter = cnt.counters;
+	} while (!slab_cmpxchg(s, slab, old, new));
+	remove_partial(n, slab);
+	return old.freelist;
+}
+
+static void put_cpu_partial(struct xalloc_cache *s, struct xalloc_page *slab);
+
+/* Steps 3 of the slow path: slabs from the node partial list. */
+static void *get_partial_node(struct xalloc_cache *s, struct xalloc_cache_node *n,
+			      struct xalloc_cache_cpu *c)
+{
+	struct xalloc_page *slab, *tmp;
+	unsigned int objects = 0;
+	void *object = NULL;
+
+	if (!n || !READ_ONCE(n->nr_partial))
+		return NULL;
+	spin_lock(&n->list_lock);
+	list_for_each_entry_safe(slab, tmp, &n->partial, list) {
+		if (!object) {
+			c->slab = slab;
+			object = acquire_slab(s, n, slab, true);
+			stat(s, ALLOC_FROM_PARTIAL);
+			continue;
+		}
+		acquire_slab(s, n, slab, false);
+		objects += slab->cnt.objects - slab->cnt.inuse;
+		slab->next = c->partial;
+		c->partial = slab;
+		c->partial_slabs++;
+		stat(s, CPU_PARTIAL_NODE);
+		if (objects > s->cpu_partial / 2 ||
+		    c->partial_slabs >= s->cpu_partial_slabs)
+			break;
+	}
+	spin_unlock(&n->list_lock);
+	return object;
+}
+
+/* ---- Giving slabs back from a CPU --------------------------------------- */
+
+/*
+ * Unfreeze the CPU slab @slab, putting the objects of the CPU @freelist back
+ * on it, and move it to its node's partial list (or the zone if empty).
+ */
+static void deactivate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
+			    void *freelist)
+{
+	struct xalloc_cache_node *n = slab_node(s, slab);
+	union xalloc_slab_counters cnt;
+	union xalloc_aba old, new;
+	unsigned int count = 0;
+	unsigned long flags;
+	void *tail = NULL;
+	bool free = false;
+
+	for (void *p = freelist; p; p = get_freepointer(s, p)) {
+		tail = p;
+		count++;
+	}
+	spin_lock_irqsave(&n->list_lock, flags);
+	do {
+		old = slab_read(slab);
+		cnt.counters = old.counter;
+		cnt.frozen = 0;
+		cnt.inuse -= count;
+		new.freelist = old.freelist;
+		if (tail) {
+			set_freepointer(s, tail, old.freelist);
+			new.freelist = freelist;
+		}
+		new.counter = cnt.counters;
+	} while (!slab_cmpxchg(s, slab, old, new));
+
+	if (old.freelist)
+		stat(s, DEACTIVATE_REMOTE_FREES);
+	if (!cnt.inuse && n->nr_partial >= s->min_partial) {
+		free = true;
+		stat(s, DEACTIVATE_EMPTY);
+	} else if (new.freelist) {
+		add_partial(n, slab, tail);
+		stat(s, tail ? DEACTIVATE_TO_TAIL : DEACTIVATE_TO_HEAD);
+	} else {
+		stat(s, DEACTIVATE_FULL);
+	}
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	if (free)
+		discard_slab(s, slab);
+}
+
+/* Unfreeze the slabs of a detached CPU partial list onto their nodes. */
+static void unfreeze_partials(struct xalloc_cache *s, struct xalloc_page *list)
+{
+	struct xalloc_cache_node *n = NULL, *n2;
+	struct xalloc_page *slab;
+	union xalloc_slab_counters cnt;
+	union xalloc_aba old, new;
+	unsigned long flags = 0;
+	LIST_HEAD(discard);
+
+	while ((slab = list)) {
+		list = slab->next;
+		n2 = slab_node(s, slab);
+		if (n2 != n) {
+			if (n)
+				spin_unlock_irqrestore(&n->list_lock, flags);
+			n = n2;
+			spin_lock_irqsave(&n->list_lock, flags);
+		}
+		do {
+			old = slab_read(slab);
+			cnt.counters = old.counter;
+			cnt.frozen = 0;
+			new.freelist = old.freelist;
+			new.counter = cnt.counters;
+		} while (!slab_cmpxchg(s, slab, old, new));
+
+		if (!cnt.inuse && n->nr_partial >= s->min_partial) {
+			list_add(&slab->list, &discard);
+		} else {
+			add_partial(n, slab, true);
+			stat(s, FREE_ADD_PARTIAL);
+		}
+	}
+	if (n)
+		spin_unlock_irqrestore(&n->list_lock, flags);
+	discard_list(s, &discard);
+}
+
+/* Put a slab that got its first free object on this CPU's partial list. */
+static void put_cpu_partial(struct xalloc_cache *s, struct xalloc_page *slab)
+{
+	struct xalloc_page *drain = NULL;
+	struct xalloc_cache_cpu *c;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	c = this_cpu_ptr(s->cpu);
+	if (c->partial_slabs >= s->cpu_partial_slabs) {
+		drain = c->partial;
+		c->partial = NULL;
+		c->partial_slabs = 0;
+		stat(s, CPU_PARTIAL_DRAIN);
+	}
+	slab->next = c->partial;
+	c->partial = slab;
+	c->partial_slabs++;
+	local_irq_restore(flags);
+	if (drain)
+		unfreeze_partials(s, drain);
+}
+
+/* Give up the CPU slab and partial list of @c. Interrupts off. */
+static void flush_cpu_slab(struct xalloc_cache *s, struct xalloc_cache_cpu *c)
+{
+	struct xalloc_page *slab = c->slab, *partial = c->partial;
+	void *freelist = c->aba.freelist;
+
+	c->slab = NULL;
+	c->aba.freelist = NULL;
+	c->aba.counter = next_tid(c->aba.counter);
+	c->partial = NULL;
+	c->partial_slabs = 0;
+	if (slab) {
+		deactivate_slab(s, slab, freelist);
+		stat(s, CPUSLAB_FLUSH);
+	}
+	if (partial)
+		unfreeze_partials(s, partial);
+}
+
+static void flush_cpu_slab_ipi(void *arg)
+{
+	struct xalloc_cache *s = arg;
+
+	flush_cpu_slab(s, this_cpu_ptr(s->cpu));
+}
+
+/*
+ * Flush every online CPU; offline ones were flushed when they went down.
+ * The caller holds cpus_read_lock().
+ */
+static void flush_all(struct xalloc_cache *s)
+{
+	on_each_cpu(flush_cpu_slab_ipi, s, 1);
+}
+
+static int xalloc_cpu_dead(unsigned int cpu)
+{
+	struct xalloc_cache *s;
+	unsigned long flags;
+
+	mutex_lock(&xalloc_caches_mutex);
+	list_for_each_entry(s, &xalloc_caches, list) {
+		local_irq_save(flags);
+		flush_cpu_slab(s, per_cpu_ptr(s->cpu, cpu));
+		local_irq_restore(flags);
+	}
+	mutex_unlock(&xalloc_caches_mutex);
+	return 0;
+}
+
+/* ---- Allocation --------------------------------------------------------- */
+
+/*
+ * Take the free objects other CPUs gave back to the CPU slab. The slab stays
+ * frozen if there were some; an exhausted slab is unfrozen and left off all
+ * lists (a later free puts it on a CPU partial list).
+ */
+static void *get_freelist(struct xalloc_cache *s, struct xalloc_page *slab)
+{
+	union xalloc_slab_counters cnt;
+	union xalloc_aba old, new;
+
+	do {
+		old = slab_read(slab);
+		cnt.counters = old.counter;
+		cnt.inuse = cnt.objects;
+		cnt.frozen = old.freelist != NULL;
+		new.freelist = NULL;
+		new.counter = cnt.counters;
+	} while (!slab_cmpxchg(s, slab, old, new));
+	return old.freelist;
+}
+
+/* The slow path, steps 1 to 4 of the head comment. Interrupts off. */
+static void *___xalloc_slab_alloc(struct xalloc_cache *s, gfp_t gfp, int node,
+				  struct xalloc_cache_cpu *c)
+{
+	struct xalloc_page *slab;
+	void *freelist;
+
+reread:
+	slab = c->slab;
+	if (!slab)
+		goto new_slab;
+	if (unlikely(!node_match(slab, node))) {
+		stat(s, ALLOC_NODE_MISMATCH);
+		freelist = c->aba.freelist;
+		c->slab = NULL;
+		c->aba.freelist = NULL;
+		c->aba.counter = next_tid(c->aba.counter);
+		deactivate_slab(s, slab, freelist);
+		goto new_slab;
+	}
+	/* An interrupt may have freed to the CPU freelist meanwhile. */
+	freelist = c->aba.freelist;
+	if (freelist)
+		goto load_freelist;
+	freelist = get_freelist(s, slab);
+	if (!freelist) {
+		c->slab = NULL;
+		c->aba.counter = next_tid(c->aba.counter);
+		stat(s, DEACTIVATE_BYPASS);
+		goto new_slab;
+	}
+	stat(s, ALLOC_REFILL);
+
+load_freelist:
+	c->aba.freelist = get_freepointer(s, freelist);
+	c->aba.counter = next_tid(c->aba.counter);
+	stat(s, ALLOC_SLOWPATH);
+	return freelist;
+
+new_slab:
+	slab = c->partial;
+	if (slab && node_match(slab, node)) {
+		c->partial = slab->next;
+		c->partial_slabs--;
+		c->slab = slab;
+		stat(s, CPU_PARTIAL_ALLOC);
+		goto reread;
+	}
+	freelist = get_partial_node(s, s->node[node == NUMA_NO_NODE ?
+						numa_mem_id() : node], c);
+	if (freelist)
+		goto load_freelist;
+
+	slab = new_slab(s, gfp, node);
+	if (unlikely(!slab))
+		return NULL;
+	freelist = slab->freelist;
+	slab->freelist = NULL;
+	slab->cnt.inuse = slab->cnt.objects;
+	slab->cnt.frozen = 1;
+	c->slab = slab;
+	goto load_freelist;
+}
+
+static noinline void *__xalloc_slab_alloc(struct xalloc_cache *s, gfp_t gfp,
+					  int node)
+{
+	unsigned long flags;
+	void *object;
+
+	local_irq_save(flags);
+	object = ___xalloc_slab_alloc(s, gfp, node, this_cpu_ptr(s->cpu));
+	local_irq_restore(flags);
+	return object;
+}
+
+static __always_inline void *xalloc_slab_alloc(struct xalloc_cache *s,
+					       gfp_t gfp, int node)
+{
+	struct xalloc_cache_cpu *c;
+	union xalloc_aba old, new;
+	void *object;
+
+	might_alloc(gfp);
+redo:
+	/*
+	 * Read the tid before the freelist: if this task moves to another CPU
+	 * or the slow path runs in between, the tid no longer matches and the
+	 * cmpxchg fails.
+	 */
+	c = raw_cpu_ptr(s->cpu);
+	old.counter = READ_ONCE(c->aba.counter);
+	barrier();
+	old.freelist = READ_ONCE(c->aba.freelist);
+	if (unlikely(!old.freelist || !node_match(READ_ONCE(c->slab), node))) {
+		object = __xalloc_slab_alloc(s, gfp, node);
+	} else {
+		/* The object may be taken meanwhile: then the cmpxchg fails. */
+		new.freelist = get_freepointer(s, old.freelist);
+		new.counter = next_tid(old.counter);
+		if (unlikely(!xalloc_this_cpu_cmpxchg_aba(s->cpu->aba, old, new))) {
+			stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
+			goto redo;
+		}
+		object = old.freelist;
+		stat(s, ALLOC_FASTPATH);
+	}
+	if (unlikely(gfp & __GFP_ZERO) && object)
+		memset(object, 0, s->object_size);
+	return object;
+}
+
+/* ---- Free --------------------------------------------------------------- */
+
+/* Free @cnt objects chained from @head to @tail to a slab not the CPU's. */
+static noinline void __xalloc_slab_free(struct xalloc_cache *s,
+					struct xalloc_page *slab, void *head,
+					void *tail, unsigned int count)
+{
+	struct xalloc_cache_node *n = NULL;
+	union xalloc_slab_counters cnt;
+	union xalloc_aba old, new;
+	unsigned long flags = 0;
+	bool was_frozen;
+
+	stat_add(s, FREE_SLOWPATH, count);
+	do {
+		if (unlikely(n)) {
+			spin_unlock_irqrestore(&n->list_lock, flags);
+			n = NULL;
+		}
+		old = slab_read(slab);
+		set_freepointer(s, tail, old.freelist);
+		cnt.counters = old.counter;
+		was_frozen = cnt.frozen;
+		cnt.inuse -= count;
+		if ((!cnt.inuse || !old.freelist) && !was_frozen) {
+			if (!old.freelist) {
+				/* Full slab: goes to this CPU's partial list. */
+				cnt.frozen = 1;
+			} else {
+				/* Becomes empty: may leave the node list. */
+				n = slab_node(s, slab);
+				spin_lock_irqsave(&n->list_lock, flags);
+			}
+		}
+		new.freelist = head;
+		new.counter = cnt.counters;
+	} while (!slab_cmpxchg(s, slab, old, new));
+
+	if (likely(!n)) {
+		if (was_frozen) {
+			stat(s, FREE_FROZEN);
+		} else if (cnt.frozen) {
+			put_cpu_partial(s, slab);
+			stat(s, CPU_PARTIAL_FREE);
+		}
+		return;
+	}
+	/* Empty and on the node partial list: keep min_partial of them. */
+	if (n->nr_partial < s->min_partial) {
+		spin_unlock_irqrestore(&n->list_lock, flags);
+		return;
+	}
+	remove_partial(n, slab);
+	stat(s, FREE_REMOVE_PARTIAL);
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	discard_slab(s, slab);
+}
+
+static __always_inline void xalloc_slab_free(struct xalloc_cache *s,
+					     struct xalloc_page *slab,
+					     void *head, void *tail,
+					     unsigned int count)
+{
+	struct xalloc_cache_cpu *c;
+	union xalloc_aba old, new;
+
+redo:
+	c = raw_cpu_ptr(s->cpu);
+	old.counter = READ_ONCE(c->aba.counter);
+	barrier();
+	if (unlikely(slab != READ_ONCE(c->slab))) {
+		__xalloc_slab_free(s, slab, head, tail, count);
+		return;
+	}
+	old.freelist = READ_ONCE(c->aba.freelist);
+	set_freepointer(s, tail, old.freelist);
+	new.freelist = head;
+	new.counter = next_tid(old.counter);
+	if (unlikely(!xalloc_this_cpu_cmpxchg_aba(s->cpu->aba, old, new))) {
+		stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
+		goto redo;
+	}
+	stat_add(s, FREE_FASTPATH, count);
+}
+
+/**
+ * xalloc_object_slab() - find and check the slab of an object being freed
+ * @area: who asks, for the report: a cache name or "kmalloc"
+ * @obj: the object
+ *
+ * Context: Any context.
+ * Return: the slab's descriptor, or NULL after reporting that @obj is not in
+ * the zone, not in a slab, or not at an object boundary.
+ */
+struct xalloc_page *xalloc_object_slab(const char *area, const void *obj)
+{
+	struct xalloc_page *slab = xalloc_addr_desc(obj);
+	struct xalloc_cache *s;
+	unsigned long off;
+	unsigned int idx;
+
+	if (unlikely(!slab)) {
+		xalloc_report(area, obj, "free of an address outside the zone");
+		return NULL;
+	}
+	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
+		slab = slab->head;
+	if (unlikely(slab->type != XALLOC_PAGE_SLAB)) {
+		xalloc_report(area, obj, "free of an address that is not in a slab");
+		return NULL;
+	}
+	s = slab->cache;
+	off = obj - xalloc_desc_address(slab);
+	idx = reciprocal_divide(off, s->reciprocal_size);
+	if (unlikely(idx * s->size != off || idx >= slab->cnt.objects)) {
+		xalloc_report(s->name, obj, "free of an address inside object %u of a slab",
+			      idx);
+		return NULL;
+	}
+	return slab;
+}
+
+/**
+ * xalloc_slab_free_checked() - free an object whose slab was checked
+ * @slab: from xalloc_object_slab()
+ * @obj: the object
+ *
+ * Context: Any context.
+ */
+void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj)
+{
+	xalloc_slab_free(slab->cache, slab, obj, obj, 1);
+}
+
+/* ---- Cache creation ----------------------------------------------------- */
+
+static unsigned int slab_objects(unsigned int order, unsigned int size)
+{
+	return min_t(unsigned int, (PAGE_SIZE << order) / size, XALLOC_MAX_OBJECTS);
+}
+
+static struct xalloc_order_objects oo_make(unsigned int order, unsigned int size)
+{
+	return (struct xalloc_order_objects){ (order << 16) | slab_objects(order, size) };
+}
+
+/*
+ * The smallest order up to @max_order that holds @min_objects objects and
+ * wastes at most 1/@fract of the slab; @max_order + 1 if there is none.
+ */
+static unsigned int slab_order(unsigned int size, unsigned int min_objects,
+			       unsigned int max_order, unsigned int fract)
+{
+	unsigned int order;
+
+	for (order = get_order(size * min_objects); order <= max_order; order++) {
+		unsigned int bytes = PAGE_SIZE << order;
+
+		if (bytes % size <= bytes / fract)
+			break;
+	}
+	return order;
+}
+
+/* Like the kernel: enough objects per slab for the CPUs, little waste. */
+static unsigned int calculate_order(unsigned int size)
+{
+	unsigned int min_objects = 4 * (fls(nr_cpu_ids) + 1);
+	unsigned int max_objects = slab_objects(XALLOC_SLUB_MAX_ORDER, size);
+	unsigned int order;
+
+	min_objects = min(min_objects, max_objects);
+	for (; min_objects > 1; min_objects--) {
+		for (unsigned int fract = 16; fract >= 4; fract /= 2) {
+			order = slab_order(size, min_objects, XALLOC_SLUB_MAX_ORDER, fract);
+			if (order <= XALLOC_SLUB_MAX_ORDER)
+				return order;
+		}
+	}
+	order = slab_order(size, 1, XALLOC_SLUB_MAX_ORDER, 1);
+	if (order <= XALLOC_SLUB_MAX_ORDER)
+		return order;
+	return get_order(size);
+}
+
+static unsigned int calculate_alignment(unsigned long flags, unsigned int align,
+					unsigned int size)
+{
+	if (flags & XALLOC_HWCACHE_ALIGN) {
+		unsigned int ralign = cache_line_size();
+
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+	return ALIGN(max_t(unsigned int, align, sizeof(void *)), sizeof(void *));
+}
+
+static void calculate_sizes(struct xalloc_cache *s)
+{
+	unsigned int size = ALIGN(s->object_size, sizeof(void *));
+
+	s->inuse = size;
+	if (s->ctor) {
+		/* The free pointer must not overwrite what the ctor set up. */
+		s->offset = size;
+		size += sizeof(void *);
+	} else {
+		/* Mid-object: small overflows do not hit the free pointer. */
+		s->offset = ALIGN_DOWN(s->object_size / 2, sizeof(void *));
+	}
+	s->size = ALIGN(size, s->align);
+	s->reciprocal_size = reciprocal_value(s->size);
+	s->oo = oo_make(calculate_order(s->size), s->size);
+	s->min = oo_make(get_order(s->size), s->size);
+	s->max = s->oo.x > s->min.x ? s->oo : s->min;
+}
+
+static void set_tunables(struct xalloc_cache *s)
+{
+	unsigned int nr;
+
+	s->min_partial = clamp_t(unsigned int, ilog2(s->size) / 2, 5, 10);
+	if (s->size >= PAGE_SIZE)
+		nr = 6;
+	else if (s->size >= 1024)
+		nr = 24;
+	else if (s->size >= 256)
+		nr = 52;
+	else
+		nr = 120;
+	s->cpu_partial = nr;
+	s->cpu_partial_slabs = DIV_ROUND_UP(nr * 2, oo_objects(s->oo));
+}
+
+static void free_cache(struct xalloc_cache *s)
+{
+	int nid;
+
+	for_each_node(nid)
+		kfree(s->node[nid]);
+	free_percpu(s->cpu);
+	kfree(s->name);
+	kfree(s);
+}
+
+static int init_cache_nodes(struct xalloc_cache *s)
+{
+	int nid;
+
+	for_each_node(nid) {
+		struct xalloc_cache_node *n;
+
+		if (!xalloc_zones[nid])
+			continue;
+		n = kzalloc_node(sizeof(*n), GFP_KERNEL, nid);
+		if (!n)
+			return -ENOMEM;
+		spin_lock_init(&n->list_lock);
+		INIT_LIST_HEAD(&n->partial);
+		s->node[nid] = n;
+	}
+	return 0;
+}
+
+static bool valid_cache_args(const char *name, unsigned int size,
+			     unsigned int align, unsigned long flags)
+{
+	size_t len = name ? strnlen(name, XALLOC_CACHE_NAME_MAX + 1) : 0;
+
+	return len && len <= XALLOC_CACHE_NAME_MAX && !strchr(name, '/') &&
+	       size && size <= (PAGE_SIZE << XALLOC_MAX_ORDER) / 2 &&
+	       (!align || (is_power_of_2(align) && align <= PAGE_SIZE)) &&
+	       !(flags & ~XALLOC_CACHE_FLAGS);
+}
+
+/* Caller holds xalloc_caches_mutex. */
+static struct xalloc_cache *find_cache_locked(const char *name)
+{
+	struct xalloc_cache *s;
+
+	lockdep_assert_held(&xalloc_caches_mutex);
+	list_for_each_entry(s, &xalloc_caches, list)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+/**
+ * xalloc_cache_lookup() - find a live cache by name
+ * @name: the cache name
+ *
+ * Context: Process context; takes xalloc_caches_mutex.
+ * Return: the cache, or NULL.
+ */
+struct xalloc_cache *xalloc_cache_lookup(const char *name)
+{
+	struct xalloc_cache *s;
+
+	mutex_lock(&xalloc_caches_mutex);
+	s = find_cache_locked(name);
+	if (s && s->dead)
+		s = NULL;
+	mutex_unlock(&xalloc_caches_mutex);
+	return s;
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_lookup);
+
+/**
+ * xalloc_cache_create() - create an object cache in the xalloc zone
+ * @name: unique name, 1 to XALLOC_CACHE_NAME_MAX characters, no '/'
+ * @size: object size, 1 byte to half the largest zone block
+ * @align: 0, or a power of two up to PAGE_SIZE
+ * @flags: XALLOC_HWCACHE_ALIGN or 0
+ * @ctor: called once for each object when its slab is created, or NULL
+ *
+ * Context: Process context; may sleep.
+ * Return: the cache, or NULL for bad arguments, a name in use, or no memory.
+ */
+struct xalloc_cache *xalloc_cache_create(const char *name, unsigned int size,
+					 unsigned int align, unsigned long flags,
+					 void (*ctor)(void *))
+{
+	struct xalloc_cache *s;
+	int cpu;
+
+	if (!valid_cache_args(name, size, align, flags))
+		return NULL;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->name = kstrdup(name, GFP_KERNEL);
+	s->cpu = __alloc_percpu(sizeof(*s->cpu), 2 * sizeof(void *));
+	if (!s->name || !s->cpu || init_cache_nodes(s))
+		goto err_free;
+	for_each_possible_cpu(cpu)
+		per_cpu_ptr(s->cpu, cpu)->aba.counter = cpu;
+	s->flags = flags;
+	s->object_size = size;
+	s->ctor = ctor;
+	s->refcount = 1;
+	s->align = calculate_alignment(flags, align, size);
+	calculate_sizes(s);
+	set_tunables(s);
+
+	mutex_lock(&xalloc_caches_mutex);
+	if (find_cache_locked(name)) {
+		mutex_unlock(&xalloc_caches_mutex);
+		goto err_free;
+	}
+	list_add_tail(&s->list, &xalloc_caches);
+	xalloc_slab_debugfs_add(s);
+	mutex_unlock(&xalloc_caches_mutex);
+	return s;
+
+err_free:
+	free_cache(s);
+	return NULL;
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_create);
+
+/* Give every empty slab of the node partial lists back to the zone. */
+static void discard_empty_partials(struct xalloc_cache *s)
+{
+	struct xalloc_page *slab, *tmp;
+	unsigned long flags;
+	LIST_HEAD(discard);
+	int nid;
+
+	for_each_node(nid) {
+		struct xalloc_cache_node *n = s->node[nid];
+
+		if (!n)
+			continue;
+		spin_lock_irqsave(&n->list_lock, flags);
+		list_for_each_entry_safe(slab, tmp, &n->partial, list) {
+			if (slab_inuse(slab))
+				continue;
+			remove_partial(n, slab);
+			list_add(&slab->list, &discard);
+		}
+		spin_unlock_irqrestore(&n->list_lock, flags);
+	}
+	discard_list(s, &discard);
+}
+
+/**
+ * xalloc_cache_shrink() - give a cache's empty slabs back to the zone
+ * @s: the cache
+ *
+ * Flushes every CPU's slabs to the node lists, then frees all empty slabs.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0.
+ */
+int xalloc_cache_shrink(struct xalloc_cache *s)
+{
+	cpus_read_lock();
+	flush_all(s);
+	discard_empty_partials(s);
+	cpus_read_unlock();
+	return 0;
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_shrink);
+
+/**
+ * xalloc_cache_destroy() - destroy a cache
+ * @s: the cache, or NULL
+ *
+ * A cache that still has objects allocated is reported with their number and
+ * kept, dead, with the slabs holding them: those objects stay valid and can
+ * still be freed; the rest is freed with the module.
+ *
+ * Context: Process context; may sleep.
+ */
+void xalloc_cache_destroy(struct xalloc_cache *s)
+{
+	struct xalloc_cache_counts cnt;
+
+	if (!s)
+		return;
+	cpus_read_lock();
+	mutex_lock(&xalloc_caches_mutex);
+	flush_all(s);
+	discard_empty_partials(s);
+	xalloc_cache_counts(s, &cnt);
+	if (cnt.num_slabs) {
+		s->dead = true;
+		xalloc_report(s->name, s, "cache destroyed with %lu objects allocated",
+			      cnt.active_objs);
+	} else {
+		list_del(&s->list);
+		xalloc_slab_debugfs_remove(s);
+	}
+	mutex_unlock(&xalloc_caches_mutex);
+	cpus_read_unlock();
+	if (!s->dead)
+		free_cache(s);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_destroy);
+
+/* ---- Allocation and free API -------------------------------------------- */
+
+/**
+ * xalloc_cache_alloc_node() - allocate an object, preferring a node
+ * @s: the cache
+ * @gfp: allocation flags; __GFP_ZERO clears the object, __GFP_THISNODE
+ *       forbids a new slab on another node
+ * @nid: preferred node, or NUMA_NO_NODE
+ *
+ * Context: Any context with a suitable @gfp (GFP_ATOMIC in interrupts).
+ * Return: the object, or NULL if the zone has no memory left.
+ */
+void *xalloc_cache_alloc_node(struct xalloc_cache *s, gfp_t gfp, int nid)
+{
+	if (unlikely(nid != NUMA_NO_NODE &&
+		     (nid < 0 || nid >= MAX_NUMNODES || !s->node[nid])))
+		return NULL;
+	return xalloc_slab_alloc(s, gfp, nid);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_alloc_node);
+
+/**
+ * xalloc_cache_alloc() - allocate an object from a cache
+ * @s: the cache
+ * @gfp: allocation flags; __GFP_ZERO clears the object
+ *
+ * Context: Any context with a suitable @gfp (GFP_ATOMIC in interrupts).
+ * Return: the object, or NULL if the zone has no memory left.
+ */
+void *xalloc_cache_alloc(struct xalloc_cache *s, gfp_t gfp)
+{
+	return xalloc_slab_alloc(s, gfp, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_alloc);
+
+/**
+ * xalloc_cache_free() - free an object to its cache
+ * @s: the cache it was allocated from
+ * @obj: the object; NULL is ignored
+ *
+ * An address outside the zone, not at an object boundary or of another
+ * cache is reported and left alone.
+ *
+ * Context: Any context.
+ */
+void xalloc_cache_free(struct xalloc_cache *s, void *obj)
+{
+	struct xalloc_page *slab;
+
+	if (unlikely(!obj))
+		return;
+	slab = xalloc_object_slab(s->name, obj);
+	if (unlikely(!slab))
+		return;
+	if (unlikely(slab->cache != s)) {
+		xalloc_report(s->name, obj, "free of an object of cache %s",
+			      slab->cache->name);
+		return;
+	}
+	xalloc_slab_free(s, slab, obj, obj, 1);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_free);
+
+/**
+ * xalloc_cache_free_bulk() - free objects to their cache
+ * @s: the cache
+ * @nr: number of objects
+ * @objs: the objects
+ *
+ * Context: Any context.
+ */
+void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
+{
+	for (size_t i = 0; i < nr; i++)
+		xalloc_cache_free(s, objs[i]);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_free_bulk);
+
+/**
+ * xalloc_cache_alloc_bulk() - allocate objects, all or nothing
+ * @s: the cache
+ * @gfp: allocation flags
+ * @nr: number of objects
+ * @objs: where to store them
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: @nr, or 0 with nothing allocated.
+ */
+int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
+			    void **objs)
+{
+	struct xalloc_cache_cpu *c;
+	unsigned long flags, fast = 0;
+	size_t i;
+
+	might_alloc(gfp);
+	local_irq_save(flags);
+	c = this_cpu_ptr(s->cpu);
+	for (i = 0; i < nr; i++) {
+		void *object = c->aba.freelist;
+
+		if (unlikely(!object)) {
+			objs[i] = ___xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, c);
+			if (unlikely(!objs[i]))
+				break;
+			continue;
+		}
+		c->aba.freelist = get_freepointer(s, object);
+		objs[i] = object;
+		fast++;
+	}
+	c->aba.counter = next_tid(c->aba.counter);
+	stat_add(s, ALLOC_FASTPATH, fast);
+	local_irq_restore(flags);
+	if (unlikely(i < nr)) {
+		xalloc_cache_free_bulk(s, i, objs);
+		return 0;
+	}
+	if (unlikely(gfp & __GFP_ZERO))
+		for (i = 0; i < nr; i++)
+			memset(objs[i], 0, s->object_size);
+	return nr;
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_alloc_bulk);
+
+/* ---- Counters ----------------------------------------------------------- */
+
+/**
+ * xalloc_cache_stat() - a statistics counter of a cache, summed over CPUs
+ * @s: the cache
+ * @item: which counter
+ *
+ * Context: Any context.
+ * Return: the sum.
+ */
+unsigned long xalloc_cache_stat(struct xalloc_cache *s, enum xalloc_stat_item item)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(s->cpu, cpu)->stat[item]);
+	return sum;
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_stat);
+
+/**
+ * xalloc_cache_counts() - object and slab counts of a cache, without locks
+ * @s: the cache
+ * @cnt: where to store them
+ *
+ * Exact whenever no allocation or free of @s is in flight: active objects
+ * are allocations minus frees, so objects free on CPU freelists are not
+ * counted as active.
+ *
+ * Context: Any context.
+ */
+void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt)
+{
+	int nid;
+
+	cnt->active_objs = xalloc_cache_stat(s, ALLOC_FASTPATH) +
+			   xalloc_cache_stat(s, ALLOC_SLOWPATH) -
+			   xalloc_cache_stat(s, FREE_FASTPATH) -
+			   xalloc_cache_stat(s, FREE_SLOWPATH);
+	cnt->num_objs = 0;
+	cnt->num_slabs = 0;
+	for_each_node(nid) {
+		if (!s->node[nid])
+			continue;
+		cnt->num_objs += atomic_long_read(&s->node[nid]->total_objects);
+		cnt->num_slabs += atomic_long_read(&s->node[nid]->nr_slabs);
+	}
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_counts);
+
+/* ---- Load and unload ---------------------------------------------------- */
+
+/**
+ * xalloc_slab_init() - set up the SLUB layer
+ *
+ * Context: Process context, at module load.
+ * Return: 0, -ENODEV without a double-word cmpxchg, or the hotplug error.
+ */
+int xalloc_slab_init(void)
+{
+	int ret;
+
+	if (!xalloc_has_cmpxchg_aba()) {
+		pr_err("xalloc: the CPU has no double-word cmpxchg\n");
+		return -ENODEV;
+	}
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "xalloc:dead",
+					NULL, xalloc_cpu_dead);
+	if (ret < 0)
+		return ret;
+	xalloc_cpuhp_state = ret;
+	return 0;
+}
+
+/**
+ * xalloc_slab_exit() - free every cache left, destroyed ones included
+ *
+ * Context: Process context, at module unload.
+ */
+void xalloc_slab_exit(void)
+{
+	struct xalloc_cache *s, *tmp;
+
+	struct xalloc_cache_counts cnt;
+
+	cpuhp_remove_state_nocalls(xalloc_cpuhp_state);
+	cpus_read_lock();
+	list_for_each_entry_safe(s, tmp, &xalloc_caches, list) {
+		if (!s->dead)
+			pr_err("xalloc: cache %s was not destroyed\n", s->name);
+		flush_all(s);
+		discard_empty_partials(s);
+		xalloc_cache_counts(s, &cnt);
+		if (cnt.num_slabs)
+			pr_err("xalloc: cache %s: %lu objects never freed\n",
+			       s->name, cnt.active_objs);
+		list_del(&s->list);
+		free_cache(s);
+	}
+	cpus_read_unlock();
+}
