@@ -55,7 +55,7 @@ checkpatch() {
 		result ok all "checkpatch --strict: ${#sources[@]} files clean"
 	else
 		result FAIL all "checkpatch --strict: $(grep -c -E '^(ERROR|WARNING|CHECK):' "$logf") reports ($logf)"
-		grep -E '^(ERROR|WARNING|CHECK):' "$logf" | head -20
+		grep -E '^(ERROR|WARNING|CHECK):|^#[0-9]+: FILE:' "$logf" | head -30
 	fi
 }
 
@@ -117,11 +117,11 @@ check_kernel() {
 	fi
 	n=$(grep -c -i 'warning:' "$dir/modules-w1.log" || true)
 	check "[ $n -eq 0 ]" "$ver" "W=1 build: $n warnings"
-	grep -i 'warning:' "$dir/modules-w1.log" | head -10 || true
+	grep -i 'warning:' "$dir/modules-w1.log" | sed "s|$moddir/||" | head -10 || true
 	make -C "$kdir" M="$moddir" C=2 CHECK=sparse modules >"$dir/sparse.log" 2>&1 || true
 	n=$(grep -c -E '(warning|error):' "$dir/sparse.log" || true)
 	check "[ $n -eq 0 ]" "$ver" "sparse (C=2): $n warnings"
-	grep -E '(warning|error):' "$dir/sparse.log" | head -10 || true
+	grep -E '(warning|error):' "$dir/sparse.log" | sed "s|$moddir/||" | head -10 || true
 
 	log "$ver: guest (console: $dir/console.log)"
 	scripts/initramfs.sh check "$moddir" "$dir/initramfs.gz"
@@ -167,8 +167,8 @@ check_kernel() {
 	# KUnit: one test per case, a missing or crashed suite is one failure.
 	[ ${#suites[@]} -gt 0 ] || return 0
 	ktap "$c" >"$dir/results.tap"
-	python3 "$src/tools/testing/kunit/kunit.py" parse "$dir/results.tap" \
-		--json="$dir/results.json" >"$dir/kunit.log" 2>&1 || true
+	python3 "$src/tools/testing/kunit/kunit.py" parse "$repo/$dir/results.tap" \
+		--json="$repo/$dir/results.json" >"$dir/kunit.log" 2>&1 || true
 	if [ ! -s "$dir/results.json" ]; then
 		result FAIL "$ver" "kunit.py parse failed ($dir/kunit.log)"
 		return
