@@ -48,6 +48,7 @@
 #include "report.h"
 #include "slab.h"
 
+/* Guards xalloc_caches and the creation and destruction of caches. */
 DEFINE_MUTEX(xalloc_caches_mutex);
 LIST_HEAD(xalloc_caches);
 
@@ -321,22 +322,17 @@ static void deactivate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 /* Unfreeze the slabs of a detached CPU partial list onto their nodes. */
 static void unfreeze_partials(struct xalloc_cache *s, struct xalloc_page *list)
 {
-	struct xalloc_cache_node *n = NULL, *n2;
-	struct xalloc_page *slab;
 	union xalloc_slab_counters cnt;
+	struct xalloc_cache_node *n;
+	struct xalloc_page *slab;
 	union xalloc_aba old, new;
-	unsigned long flags = 0;
-	LIST_HEAD(discard);
+	unsigned long flags;
+	bool discard;
 
 	while ((slab = list)) {
 		list = slab->next;
-		n2 = slab_node(s, slab);
-		if (n2 != n) {
-			if (n)
-				spin_unlock_irqrestore(&n->list_lock, flags);
-			n = n2;
-			spin_lock_irqsave(&n->list_lock, flags);
-		}
+		n = slab_node(s, slab);
+		spin_lock_irqsave(&n->list_lock, flags);
 		do {
 			old = slab_read(slab);
 			cnt.counters = old.counter;
@@ -344,17 +340,15 @@ static void unfreeze_partials(struct xalloc_cache *s, struct xalloc_page *list)
 			new.freelist = old.freelist;
 			new.counter = cnt.counters;
 		} while (!slab_cmpxchg(s, slab, old, new));
-
-		if (!cnt.inuse && n->nr_partial >= s->min_partial) {
-			list_add(&slab->list, &discard);
-		} else {
+		discard = !cnt.inuse && n->nr_partial >= s->min_partial;
+		if (!discard) {
 			add_partial(n, slab, true);
 			stat(s, FREE_ADD_PARTIAL);
 		}
-	}
-	if (n)
 		spin_unlock_irqrestore(&n->list_lock, flags);
-	discard_list(s, &discard);
+		if (discard)
+			discard_slab(s, slab);
+	}
 }
 
 /* Put a slab that got its first free object on this CPU's partial list. */
@@ -446,7 +440,7 @@ static void *get_freelist(struct xalloc_cache *s, struct xalloc_page *slab)
 		old = slab_read(slab);
 		cnt.counters = old.counter;
 		cnt.inuse = cnt.objects;
-		cnt.frozen = old.freelist != NULL;
+		cnt.frozen = !!old.freelist;
 		new.freelist = NULL;
 		new.counter = cnt.counters;
 	} while (!slab_cmpxchg(s, slab, old, new));
@@ -567,60 +561,84 @@ redo:
 
 /* ---- Free --------------------------------------------------------------- */
 
-/* Free @cnt objects chained from @head to @tail to a slab not the CPU's. */
-static noinline void __xalloc_slab_free(struct xalloc_cache *s,
-					struct xalloc_page *slab, void *head,
-					void *tail, unsigned int count)
+/*
+ * Free to an unfrozen slab on a node partial list that the free may empty:
+ * under the node's list_lock, so that the slab can leave the list.
+ */
+static void __xalloc_slab_free_locked(struct xalloc_cache *s,
+				      struct xalloc_page *slab, void *head,
+				      void *tail, unsigned int count)
 {
-	struct xalloc_cache_node *n = NULL;
+	struct xalloc_cache_node *n = slab_node(s, slab);
 	union xalloc_slab_counters cnt;
 	union xalloc_aba old, new;
-	unsigned long flags = 0;
-	bool was_frozen;
+	bool was_frozen, discard = false;
+	unsigned long flags;
 
-	stat_add(s, FREE_SLOWPATH, count);
+	spin_lock_irqsave(&n->list_lock, flags);
 	do {
-		if (unlikely(n)) {
-			spin_unlock_irqrestore(&n->list_lock, flags);
-			n = NULL;
-		}
 		old = slab_read(slab);
 		set_freepointer(s, tail, old.freelist);
 		cnt.counters = old.counter;
 		was_frozen = cnt.frozen;
 		cnt.inuse -= count;
-		if ((!cnt.inuse || !old.freelist) && !was_frozen) {
-			if (!old.freelist) {
-				/* Full slab: goes to this CPU's partial list. */
-				cnt.frozen = 1;
-			} else {
-				/* Becomes empty: may leave the node list. */
-				n = slab_node(s, slab);
-				spin_lock_irqsave(&n->list_lock, flags);
-			}
-		}
+		/* Taken and emptied by a CPU meanwhile: as in the lockless case. */
+		if (!was_frozen && !old.freelist)
+			cnt.frozen = 1;
 		new.freelist = head;
 		new.counter = cnt.counters;
 	} while (!slab_cmpxchg(s, slab, old, new));
 
-	if (likely(!n)) {
-		if (was_frozen) {
-			stat(s, FREE_FROZEN);
-		} else if (cnt.frozen) {
-			put_cpu_partial(s, slab);
-			stat(s, CPU_PARTIAL_FREE);
-		}
-		return;
-	}
 	/* Empty and on the node partial list: keep min_partial of them. */
-	if (n->nr_partial < s->min_partial) {
-		spin_unlock_irqrestore(&n->list_lock, flags);
-		return;
+	if (!cnt.frozen && !cnt.inuse && n->nr_partial >= s->min_partial) {
+		remove_partial(n, slab);
+		stat(s, FREE_REMOVE_PARTIAL);
+		discard = true;
 	}
-	remove_partial(n, slab);
-	stat(s, FREE_REMOVE_PARTIAL);
 	spin_unlock_irqrestore(&n->list_lock, flags);
-	discard_slab(s, slab);
+	if (discard)
+		discard_slab(s, slab);
+	else if (was_frozen)
+		stat(s, FREE_FROZEN);
+	else if (cnt.frozen)
+		put_cpu_partial(s, slab);
+	if (!was_frozen && cnt.frozen)
+		stat(s, CPU_PARTIAL_FREE);
+}
+
+/* Free @count objects chained from @head to @tail to a slab not the CPU's. */
+static noinline void __xalloc_slab_free(struct xalloc_cache *s,
+					struct xalloc_page *slab, void *head,
+					void *tail, unsigned int count)
+{
+	union xalloc_slab_counters cnt;
+	union xalloc_aba old, new;
+	bool was_frozen;
+
+	stat_add(s, FREE_SLOWPATH, count);
+	do {
+		old = slab_read(slab);
+		cnt.counters = old.counter;
+		was_frozen = cnt.frozen;
+		cnt.inuse -= count;
+		if (!was_frozen && old.freelist && !cnt.inuse) {
+			__xalloc_slab_free_locked(s, slab, head, tail, count);
+			return;
+		}
+		/* A full slab getting a free object goes to a CPU partial list. */
+		if (!was_frozen && !old.freelist)
+			cnt.frozen = 1;
+		set_freepointer(s, tail, old.freelist);
+		new.freelist = head;
+		new.counter = cnt.counters;
+	} while (!slab_cmpxchg(s, slab, old, new));
+
+	if (was_frozen) {
+		stat(s, FREE_FROZEN);
+	} else if (cnt.frozen) {
+		put_cpu_partial(s, slab);
+		stat(s, CPU_PARTIAL_FREE);
+	}
 }
 
 static __always_inline void xalloc_slab_free(struct xalloc_cache *s,
