@@ -542,6 +542,7 @@ static struct kunit_suite xalloc_buddy_suite = {
 	.exit = buddy_test_exit,
 	.test_cases = xalloc_buddy_cases,
 };
+
 kunit_test_suite(xalloc_buddy_suite);
 
 MODULE_LICENSE("GPL");

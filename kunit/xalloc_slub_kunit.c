@@ -265,7 +265,7 @@ static long node_partial_fn(void *arg)
 
 	obj = xalloc_cache_alloc(o->s, GFP_KERNEL);
 	xalloc_cache_free(o->s, obj);
-	return obj != NULL;
+	return !!obj;
 }
 
 static void xalloc_slub_node_partial_list_used(struct kunit *test)
@@ -645,10 +645,10 @@ static enum hrtimer_restart slub_irq_fn(struct hrtimer *timer)
 	t->in_irq = in_hardirq();
 	for (int i = 0; i < ARRAY_SIZE(objs); i++) {
 		objs[i] = xalloc_cache_alloc(t->s, GFP_ATOMIC);
-		t->ok += objs[i] != NULL;
+		t->ok += !!objs[i];
 	}
 	k = xalloc_kmalloc(100, GFP_ATOMIC);
-	t->ok += k != NULL;
+	t->ok += !!k;
 	xalloc_kfree(k);
 	for (int i = 0; i < ARRAY_SIZE(objs); i++)
 		xalloc_cache_free(t->s, objs[i]);
@@ -689,7 +689,7 @@ struct stress_obj {
 };
 
 struct stress_ring {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards head, tail and slot */
 	unsigned int head, tail;
 	struct stress_obj slot[STRESS_RING];
 };
@@ -889,6 +889,7 @@ static struct kunit_suite xalloc_slub_suite = {
 	.exit = slub_test_exit,
 	.test_cases = xalloc_slub_cases,
 };
+
 kunit_test_suite(xalloc_slub_suite);
 
 MODULE_LICENSE("GPL");

@@ -215,10 +215,12 @@ int xalloc_kmalloc_init(void)
 		xalloc_size_index[i] = c;
 	}
 	for (i = 0; i < ARRAY_SIZE(xalloc_kmalloc_info); i++) {
-		xalloc_kmalloc_caches[i] = xalloc_cache_create(xalloc_kmalloc_info[i].name,
-							xalloc_kmalloc_info[i].size,
-							0, 0, NULL);
-		if (!xalloc_kmalloc_caches[i]) {
+		struct xalloc_cache *s;
+
+		s = xalloc_cache_create(xalloc_kmalloc_info[i].name,
+					xalloc_kmalloc_info[i].size, 0, 0, NULL);
+		xalloc_kmalloc_caches[i] = s;
+		if (!s) {
 			xalloc_kmalloc_exit();
 			return -ENOMEM;
 		}

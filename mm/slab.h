@@ -70,7 +70,7 @@ struct xalloc_cache_cpu {
 
 /* Per-node part. */
 struct xalloc_cache_node {
-	spinlock_t list_lock;
+	spinlock_t list_lock;		/* guards the partial list */
 	unsigned long nr_partial;	/* list_lock */
 	struct list_head partial;	/* unfrozen partial slabs; list_lock */
 	atomic_long_t nr_slabs;

@@ -22,7 +22,7 @@
 #include "compat.h"
 
 #define XALLOC_CHUNK_ORDER	XALLOC_MAX_ORDER
-#define XALLOC_CHUNK_PAGES	(1UL << XALLOC_CHUNK_ORDER)
+#define XALLOC_CHUNK_PAGES	BIT(XALLOC_CHUNK_ORDER)
 
 struct xalloc_chunk;
 struct xalloc_cache;
@@ -80,7 +80,7 @@ struct xalloc_chunk {
 };
 
 struct xalloc_zone {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards the fields marked "lock" */
 	int nid;
 	struct list_head free_list[XALLOC_NR_ORDERS];	/* lock */
 	unsigned long nr_free[XALLOC_NR_ORDERS];	/* lock */
