@@ -11,6 +11,7 @@
 
 #include <linux/export.h>
 #include <linux/highmem.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/mm.h>
 #include <linux/topology.h>
 
@@ -19,9 +20,15 @@
 #include "report.h"
 #include "zone.h"
 
-static void xalloc_free_list_add(struct xalloc_zone *zone,
-				 struct xalloc_page *desc, unsigned int order)
+bool xalloc_page_poison;
+EXPORT_SYMBOL_GPL(xalloc_page_poison);
+module_param_named(page_poison, xalloc_page_poison, bool, 0644);
+MODULE_PARM_DESC(page_poison, "fill freed pages with 0xaa and check them when handed out again");
+
+static void xalloc_free_list_add(struct xalloc_zone *zone, struct xalloc_page *desc,
+				 unsigned int order, bool poisoned)
 {
+	desc->poisoned = poisoned;
 	desc->type = XALLOC_PAGE_FREE;
 	desc->order = order;
 	list_add(&desc->list, &zone->free_list[order]);
@@ -55,7 +62,7 @@ static struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
 	/* Give back the upper halves until the block has the wanted order. */
 	while (o > order) {
 		o--;
-		xalloc_free_list_add(zone, desc + (1UL << o), o);
+		xalloc_free_list_add(zone, desc + (1UL << o), o, desc->poisoned);
 		zone->nr_split++;
 	}
 	desc->order = order;
@@ -126,6 +133,10 @@ struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
 		}
 		return NULL;
 	}
+	if (unlikely(desc->poisoned)) {
+		xalloc_block_poison_ok(desc, "handed out");
+		desc->poisoned = 0;
+	}
 	if (gfp & __GFP_ZERO)
 		memset(xalloc_desc_address(desc), 0, PAGE_SIZE << order);
 	return desc;
@@ -173,8 +184,11 @@ static void xalloc_free_one_locked(struct xalloc_zone *zone,
 {
 	struct xalloc_page *base = desc->chunk->desc, *buddy;
 	unsigned long idx = desc - base;
+	bool poisoned = xalloc_page_poison;
 
 	lockdep_assert_held(&zone->lock);
+	if (poisoned)
+		memset(xalloc_desc_address(desc), XALLOC_PAGE_POISON, PAGE_SIZE << order);
 	zone->free_pages += 1UL << order;
 	zone->nr_freed++;
 	while (order < XALLOC_MAX_ORDER) {
@@ -182,13 +196,34 @@ static void xalloc_free_one_locked(struct xalloc_zone *zone,
 		if (buddy->type != XALLOC_PAGE_FREE || buddy->order != order)
 			break;
 		xalloc_free_list_del(zone, buddy, order);
+		poisoned &= buddy->poisoned;
 		/* Only the lower of the two stays a block head. */
 		base[idx | (1UL << order)].type = XALLOC_PAGE_NONE;
 		idx &= ~(1UL << order);
 		order++;
 		zone->nr_merge++;
 	}
-	xalloc_free_list_add(zone, &base[idx], order);
+	xalloc_free_list_add(zone, &base[idx], order, poisoned);
+}
+
+/**
+ * xalloc_block_poison_ok() - check that a poisoned free block is intact
+ * @desc: head of a block freed while page_poison was on
+ * @when: for the report: when the check runs
+ *
+ * Context: Any context; the block must not change meanwhile.
+ * Return: true if intact; false after reporting the first bad byte.
+ */
+bool xalloc_block_poison_ok(struct xalloc_page *desc, const char *when)
+{
+	u8 *addr = xalloc_desc_address(desc), *bad;
+
+	bad = memchr_inv(addr, XALLOC_PAGE_POISON, PAGE_SIZE << desc->order);
+	if (likely(!bad))
+		return true;
+	xalloc_report("zone", bad, "poison overwritten at offset %ld of a free order-%u block %s: 0x%02x instead of 0x%02x",
+		      (long)(bad - addr), desc->order, when, *bad, XALLOC_PAGE_POISON);
+	return false;
 }
 
 /**

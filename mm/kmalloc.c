@@ -50,6 +50,22 @@ static void *xalloc_kmalloc_large(size_t size, gfp_t gfp, int nid)
 	return xalloc_desc_address(desc);
 }
 
+static void *kmalloc_caller(size_t size, gfp_t gfp, int nid, unsigned long addr)
+{
+	struct xalloc_cache *s;
+	void *obj;
+
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > XALLOC_KMALLOC_MAX_CACHE_SIZE))
+		return xalloc_kmalloc_large(size, gfp, nid);
+	s = xalloc_kmalloc_caches[xalloc_kmalloc_index(size)];
+	obj = xalloc_cache_alloc_caller(s, gfp, nid, addr);
+	if (unlikely(xalloc_cache_debug(s)) && obj)
+		xalloc_debug_set_orig_size(s, obj, size);
+	return obj;
+}
+
 /**
  * xalloc_kmalloc_node() - allocate memory, preferring a node
  * @size: bytes; 0 gives ZERO_SIZE_PTR
@@ -63,11 +79,7 @@ static void *xalloc_kmalloc_large(size_t size, gfp_t gfp, int nid)
  */
 void *xalloc_kmalloc_node(size_t size, gfp_t gfp, int nid)
 {
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	if (unlikely(size > XALLOC_KMALLOC_MAX_CACHE_SIZE))
-		return xalloc_kmalloc_large(size, gfp, nid);
-	return xalloc_cache_alloc_node(xalloc_kmalloc_caches[xalloc_kmalloc_index(size)], gfp, nid);
+	return kmalloc_caller(size, gfp, nid, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_kmalloc_node);
 
@@ -81,7 +93,7 @@ EXPORT_SYMBOL_GPL(xalloc_kmalloc_node);
  */
 void *xalloc_kmalloc(size_t size, gfp_t gfp)
 {
-	return xalloc_kmalloc_node(size, gfp, NUMA_NO_NODE);
+	return kmalloc_caller(size, gfp, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_kmalloc);
 
@@ -95,7 +107,7 @@ EXPORT_SYMBOL_GPL(xalloc_kmalloc);
  */
 void *xalloc_kzalloc(size_t size, gfp_t gfp)
 {
-	return xalloc_kmalloc_node(size, gfp | __GFP_ZERO, NUMA_NO_NODE);
+	return kmalloc_caller(size, gfp | __GFP_ZERO, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_kzalloc);
 
@@ -137,7 +149,7 @@ void xalloc_kfree(const void *p)
 	if (desc->type == XALLOC_PAGE_LARGE)
 		xalloc_buddy_free(desc, desc->order, XALLOC_PAGE_LARGE);
 	else
-		xalloc_slab_free_checked(desc, (void *)p);
+		xalloc_slab_free_checked(desc, (void *)p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_kfree);
 
@@ -160,9 +172,22 @@ size_t xalloc_ksize(const void *p)
 		return 0;
 	if (desc->type == XALLOC_PAGE_LARGE)
 		return PAGE_SIZE << desc->order;
+	if (unlikely(xalloc_cache_debug(desc->cache)))
+		return xalloc_debug_orig_size(desc->cache, (void *)p);
 	return desc->cache->object_size;
 }
 EXPORT_SYMBOL_GPL(xalloc_ksize);
+
+/* With red zones, the bytes given up by a shrink in place are zoned too. */
+static void xalloc_krealloc_shrink(const void *p, size_t new_size)
+{
+	struct xalloc_page *desc = xalloc_addr_desc(p);
+
+	if (desc->type == XALLOC_PAGE_SLAB_TAIL)
+		desc = desc->head;
+	if (desc->type == XALLOC_PAGE_SLAB && xalloc_cache_debug(desc->cache))
+		xalloc_debug_set_orig_size(desc->cache, (void *)p, new_size);
+}
 
 /**
  * xalloc_krealloc() - resize an allocation, keeping its contents
@@ -187,10 +212,12 @@ void *xalloc_krealloc(const void *p, size_t new_size, gfp_t gfp)
 		ks = xalloc_ksize(p);
 		if (unlikely(!ks))
 			return NULL;
-		if (ks >= new_size)
+		if (ks >= new_size) {
+			xalloc_krealloc_shrink(p, new_size);
 			return (void *)p;
+		}
 	}
-	ret = xalloc_kmalloc_node(new_size, gfp, NUMA_NO_NODE);
+	ret = kmalloc_caller(new_size, gfp, NUMA_NO_NODE, _RET_IP_);
 	if (ret && ks) {
 		memcpy(ret, p, ks);
 		xalloc_kfree(p);

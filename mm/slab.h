@@ -16,7 +16,9 @@
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/nodemask.h>
 #include <linux/reciprocal_div.h>
+#include <linux/swab.h>
 
 #include <xalloc/xalloc.h>
 
@@ -70,9 +72,10 @@ struct xalloc_cache_cpu {
 
 /* Per-node part. */
 struct xalloc_cache_node {
-	spinlock_t list_lock;		/* guards the partial list */
+	spinlock_t list_lock;		/* guards the slab lists */
 	unsigned long nr_partial;	/* list_lock */
 	struct list_head partial;	/* unfrozen partial slabs; list_lock */
+	struct list_head full;		/* debug caches: full slabs; list_lock */
 	atomic_long_t nr_slabs;
 	atomic_long_t total_objects;
 };
@@ -82,6 +85,16 @@ struct xalloc_order_objects {
 	unsigned int x;			/* order << 16 | objects */
 };
 
+static inline unsigned int oo_order(struct xalloc_order_objects x)
+{
+	return x.x >> 16;
+}
+
+static inline unsigned int oo_objects(struct xalloc_order_objects x)
+{
+	return x.x & 0xffff;
+}
+
 struct xalloc_cache {
 	struct xalloc_cache_cpu __percpu *cpu;
 	unsigned long flags;		/* XALLOC_* flags; constant */
@@ -89,6 +102,11 @@ struct xalloc_cache {
 	unsigned int object_size;	/* what the caller asked; constant */
 	struct reciprocal_value reciprocal_size;	/* constant */
 	unsigned int offset;		/* free pointer offset; constant */
+	unsigned int red_left_pad;	/* left red zone, debug; constant */
+	unsigned int track_offset;	/* owner tracks, debug; constant */
+	unsigned long random;		/* freelist pointer key; constant */
+	unsigned long swab_mask;	/* ~0 when hardened, else 0; constant */
+	unsigned int *random_seq;	/* shuffled object order, or NULL */
 	struct xalloc_order_objects oo;	/* preferred slab; constant */
 	struct xalloc_order_objects min; /* fallback slab; constant */
 	struct xalloc_order_objects max; /* largest of the two; constant */
@@ -102,23 +120,45 @@ struct xalloc_cache {
 	unsigned int cpu_partial_slabs;	/* the same in slabs; constant */
 	const char *name;		/* constant */
 	bool dead;			/* destroyed with objects left; mutex */
+	long last_validate;		/* reports of the last validate, or -1 */
 	struct list_head list;		/* xalloc_caches; xalloc_caches_mutex */
 	struct dentry *debugfs;		/* caches/<name>; mutex */
 	struct xalloc_cache_node *node[MAX_NUMNODES];	/* constant */
 };
 
+/*
+ * A free object keeps the next one's address at s->offset, hardened as
+ * address ^ s->random ^ swab(where it is stored) so that a forged or
+ * overflowed pointer decodes to garbage, caught by freeptr_ok().
+ */
+static inline void *get_freepointer(struct xalloc_cache *s, void *object)
+{
+	unsigned long *p = object + s->offset;
+
+	return (void *)(READ_ONCE(*p) ^ s->random ^ (swab((unsigned long)p) & s->swab_mask));
+}
+
+static inline void set_freepointer(struct xalloc_cache *s, void *object, void *fp)
+{
+	unsigned long *p = object + s->offset;
+
+	*p = (unsigned long)fp ^ s->random ^ (swab((unsigned long)p) & s->swab_mask);
+}
+
+/* @fp may follow @object on a freelist: NULL or in the same slab. */
+static inline bool freeptr_ok(struct xalloc_cache *s, void *object, void *fp)
+{
+	return !fp || !(((unsigned long)fp ^ (unsigned long)object) >>
+			(PAGE_SHIFT + oo_order(s->max)));
+}
+
+static inline bool xalloc_cache_debug(struct xalloc_cache *s)
+{
+	return s->flags & XALLOC_DEBUG_FLAGS;
+}
+
 extern struct mutex xalloc_caches_mutex;
 extern struct list_head xalloc_caches;
-
-static inline unsigned int oo_order(struct xalloc_order_objects x)
-{
-	return x.x >> 16;
-}
-
-static inline unsigned int oo_objects(struct xalloc_order_objects x)
-{
-	return x.x & 0xffff;
-}
 
 /* A slab's objects in use, read without locks. */
 static inline unsigned int slab_inuse(const struct xalloc_page *slab)
@@ -141,9 +181,62 @@ unsigned long xalloc_cache_stat(struct xalloc_cache *s, enum xalloc_stat_item it
 void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt);
 struct xalloc_cache *xalloc_cache_lookup(const char *name);
 
+/* Internal to the SLUB layer, shared with its debug part. */
+struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node);
+void xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab);
+void xalloc_add_partial(struct xalloc_cache_node *n, struct xalloc_page *slab,
+			bool tail);
+void xalloc_remove_partial(struct xalloc_cache_node *n, struct xalloc_page *slab);
+void xalloc_flush_all(struct xalloc_cache *s);
+void *xalloc_cache_alloc_caller(struct xalloc_cache *s, gfp_t gfp, int node,
+				unsigned long addr);
+
+static inline void xalloc_stat(struct xalloc_cache *s, enum xalloc_stat_item item)
+{
+	this_cpu_inc(s->cpu->stat[item]);
+}
+
+static inline void *slab_address(const struct xalloc_page *slab)
+{
+	return xalloc_desc_address(slab);
+}
+
+/* The debug part: mm/slub_debug.c */
+void xalloc_debug_init(void);
+unsigned long xalloc_debug_parse(const char *str, const char *name);
+unsigned long xalloc_debug_flags_for(const char *name);
+void xalloc_debug_calculate_sizes(struct xalloc_cache *s, unsigned int *size);
+void xalloc_debug_init_slab(struct xalloc_cache *s, struct xalloc_page *slab);
+void *xalloc_debug_alloc_caller(struct xalloc_cache *s, gfp_t gfp, int node,
+				unsigned long addr);
+void xalloc_debug_free_caller(struct xalloc_cache *s, struct xalloc_page *slab,
+			      void *obj, unsigned long addr);
+void xalloc_debug_set_orig_size(struct xalloc_cache *s, void *obj, unsigned int size);
+unsigned int xalloc_debug_orig_size(struct xalloc_cache *s, void *obj);
+unsigned long xalloc_debug_track_addr(struct xalloc_cache *s, void *obj, bool alloc);
+unsigned long xalloc_cache_validate(struct xalloc_cache *s);
+void xalloc_debug_report_leaks(struct xalloc_cache *s);
+
+/* A call site in alloc_traces / free_traces. */
+struct xalloc_location {
+	unsigned long addr;		/* caller */
+	unsigned int handle;		/* stack depot handle, or 0 */
+	unsigned long count;
+	unsigned long waste;		/* kmalloc: bytes asked less than class */
+	unsigned long min_age, max_age, sum_age;	/* jiffies */
+	int min_pid, max_pid;
+	DECLARE_BITMAP(cpus, NR_CPUS);
+	nodemask_t nodes;
+};
+
+int xalloc_debug_traces(struct xalloc_cache *s, bool alloc,
+			struct xalloc_location *loc, int max);
+int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags);
+
 /* The slab a kmalloc'd or cached object lives in, or NULL after a report. */
 struct xalloc_page *xalloc_object_slab(const char *area, const void *obj);
-void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj);
+void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
+			      unsigned long addr);
 
 int xalloc_slab_init(void);
 void xalloc_slab_exit(void);

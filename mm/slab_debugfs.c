@@ -2,15 +2,23 @@
 /*
  * debugfs views of the caches: /sys/kernel/debug/xalloc/slabinfo in
  * /proc/slabinfo's 2.1 format, with exact active counts read without locks,
- * and per cache caches/<name>/stats (SLUB_STATS counters summed over CPUs)
- * and caches/<name>/partial (partial slabs per node and per CPU).
+ * and per cache caches/<name>/: stats (SLUB_STATS counters summed over
+ * CPUs), partial (partial slabs per node and per CPU), validate (write to
+ * check every slab, read the result), alloc_traces and free_traces (call
+ * sites of live and of freed objects, with XALLOC_STORE_USER) and debug
+ * (the cache's debug flags, writable while the cache is empty).
  *
  * Lock order (outer first):
  *   1. xalloc_caches_mutex	the list of caches while it is walked
  *   2. n->list_lock		a node partial list while it is counted
  */
 
+#include <linux/jiffies.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/stackdepot.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "debugfs.h"
 #include "slab.h"
@@ -98,6 +106,145 @@ static int partial_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(partial);
 
+/* Last result of caches/<name>/validate, -1 before the first run. */
+static int validate_show(struct seq_file *m, void *v)
+{
+	struct xalloc_cache *s = m->private;
+
+	if (s->last_validate < 0)
+		seq_puts(m, "not validated yet: write 1 to validate\n");
+	else
+		seq_printf(m, "%ld errors\n", s->last_validate);
+	return 0;
+}
+
+static int validate_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, validate_show, inode->i_private);
+}
+
+static ssize_t validate_write(struct file *file, const char __user *buf,
+			      size_t len, loff_t *ppos)
+{
+	struct xalloc_cache *s = file_inode(file)->i_private;
+
+	s->last_validate = xalloc_cache_validate(s);
+	return len;
+}
+
+static const struct file_operations validate_fops = {
+	.owner = THIS_MODULE,
+	.open = validate_open,
+	.read = seq_read,
+	.write = validate_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+#define XALLOC_TRACES_MAX	128
+
+static void print_location(struct seq_file *m, struct xalloc_location *l)
+{
+	seq_printf(m, "%7lu %pS", l->count, (void *)l->addr);
+	if (l->waste)
+		seq_printf(m, " waste=%lu/%lu", l->waste, l->waste / l->count);
+	seq_printf(m, " age=%u/%u/%u", jiffies_to_msecs(l->min_age),
+		   jiffies_to_msecs(l->sum_age / l->count), jiffies_to_msecs(l->max_age));
+	if (l->min_pid == l->max_pid)
+		seq_printf(m, " pid=%d", l->min_pid);
+	else
+		seq_printf(m, " pid=%d-%d", l->min_pid, l->max_pid);
+	seq_printf(m, " cpus=%*pbl nodes=%*pbl\n", NR_CPUS, l->cpus,
+		   nodemask_pr_args(&l->nodes));
+#ifdef CONFIG_STACKDEPOT
+	if (l->handle) {
+		unsigned long *entries;
+		unsigned int nr = stack_depot_fetch(l->handle, &entries);
+
+		for (unsigned int i = 0; i < nr; i++)
+			seq_printf(m, "        %pS\n", (void *)entries[i]);
+	}
+#endif
+}
+
+static int traces_show(struct seq_file *m, bool alloc)
+{
+	struct xalloc_cache *s = m->private;
+	struct xalloc_location *loc;
+	int nr;
+
+	if (!(s->flags & XALLOC_STORE_USER)) {
+		seq_puts(m, "no owner tracking: create the cache with XALLOC_STORE_USER or debug=U\n");
+		return 0;
+	}
+	loc = kvcalloc(XALLOC_TRACES_MAX, sizeof(*loc), GFP_KERNEL);
+	if (!loc)
+		return -ENOMEM;
+	nr = xalloc_debug_traces(s, alloc, loc, XALLOC_TRACES_MAX);
+	for (int i = 0; i < nr; i++)
+		print_location(m, &loc[i]);
+	if (!nr)
+		seq_puts(m, "No data\n");
+	kvfree(loc);
+	return 0;
+}
+
+static int alloc_traces_show(struct seq_file *m, void *v)
+{
+	return traces_show(m, true);
+}
+DEFINE_SHOW_ATTRIBUTE(alloc_traces);
+
+static int free_traces_show(struct seq_file *m, void *v)
+{
+	return traces_show(m, false);
+}
+DEFINE_SHOW_ATTRIBUTE(free_traces);
+
+static int debug_show(struct seq_file *m, void *v)
+{
+	struct xalloc_cache *s = m->private;
+
+	seq_printf(m, "%s%s%s%s\n",
+		   s->flags & XALLOC_CONSISTENCY_CHECKS ? "F" : "",
+		   s->flags & XALLOC_RED_ZONE ? "Z" : "",
+		   s->flags & XALLOC_POISON ? "P" : "",
+		   s->flags & XALLOC_STORE_USER ? "U" : "");
+	return 0;
+}
+
+static int debug_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, debug_show, inode->i_private);
+}
+
+/* Write "FZPU" letters (or "-" for none) to switch debugging of an empty cache. */
+static ssize_t debug_write(struct file *file, const char __user *buf,
+			   size_t len, loff_t *ppos)
+{
+	struct xalloc_cache *s = file_inode(file)->i_private;
+	char str[16];
+	int ret;
+
+	if (!len || len >= sizeof(str))
+		return -EINVAL;
+	if (copy_from_user(str, buf, len))
+		return -EFAULT;
+	str[len] = '\0';
+	strim(str);
+	ret = xalloc_cache_set_debug(s, xalloc_debug_parse(str[0] ? str : "-", s->name));
+	return ret ? ret : len;
+}
+
+static const struct file_operations debug_fops = {
+	.owner = THIS_MODULE,
+	.open = debug_open,
+	.read = seq_read,
+	.write = debug_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /**
  * xalloc_slab_debugfs_add() - create caches/<name>/ for a new cache
  * @s: the cache
@@ -110,6 +257,11 @@ void xalloc_slab_debugfs_add(struct xalloc_cache *s)
 	s->debugfs = debugfs_create_dir(s->name, xalloc_caches_dir);
 	debugfs_create_file("stats", 0444, s->debugfs, s, &stats_fops);
 	debugfs_create_file("partial", 0444, s->debugfs, s, &partial_fops);
+	debugfs_create_file("validate", 0644, s->debugfs, s, &validate_fops);
+	debugfs_create_file("alloc_traces", 0444, s->debugfs, s, &alloc_traces_fops);
+	debugfs_create_file("free_traces", 0444, s->debugfs, s, &free_traces_fops);
+	debugfs_create_file("debug", 0644, s->debugfs, s, &debug_fops);
+	s->last_validate = -1;
 }
 
 /**

@@ -54,6 +54,14 @@ LIST_HEAD(xalloc_caches);
 
 static enum cpuhp_state xalloc_cpuhp_state;
 
+static bool harden_freelist = true;
+module_param(harden_freelist, bool, 0444);
+MODULE_PARM_DESC(harden_freelist, "store freelist pointers obfuscated and check them (default on)");
+
+static bool random_freelist = true;
+module_param(random_freelist, bool, 0444);
+MODULE_PARM_DESC(random_freelist, "chain each new slab's objects in a random order (default on)");
+
 /* Slab orders are kept small; larger ones only when an object needs them. */
 #define XALLOC_SLUB_MAX_ORDER	3
 #define XALLOC_MAX_OBJECTS	32767
@@ -69,26 +77,25 @@ static inline unsigned long next_tid(unsigned long tid)
 	return tid + TID_STEP;
 }
 
-static inline void stat(struct xalloc_cache *s, enum xalloc_stat_item item)
-{
-	this_cpu_inc(s->cpu->stat[item]);
-}
-
 static inline void stat_add(struct xalloc_cache *s, enum xalloc_stat_item item,
 			    unsigned long n)
 {
 	this_cpu_add(s->cpu->stat[item], n);
 }
 
-static inline void *get_freepointer(struct xalloc_cache *s, void *object)
+/*
+ * The next free object after @object, checked: a pointer that does not stay
+ * in the slab is reported and ends the list. Callers own the list.
+ */
+static void *get_freepointer_checked(struct xalloc_cache *s, void *object)
 {
-	return *(void **)(object + s->offset);
-}
+	void *fp = get_freepointer(s, object);
 
-static inline void set_freepointer(struct xalloc_cache *s, void *object,
-				   void *fp)
-{
-	*(void **)(object + s->offset) = fp;
+	if (likely(freeptr_ok(s, object, fp)))
+		return fp;
+	xalloc_report(s->name, object + s->offset,
+		      "freelist pointer corrupted: the rest of the list is dropped");
+	return NULL;
 }
 
 static inline int slab_nid(const struct xalloc_page *slab)
@@ -112,7 +119,7 @@ static inline bool slab_cmpxchg(struct xalloc_cache *s, struct xalloc_page *slab
 {
 	if (likely(xalloc_cmpxchg_aba(&slab->fl, old, new)))
 		return true;
-	stat(s, CMPXCHG_DOUBLE_FAIL);
+	xalloc_stat(s, CMPXCHG_DOUBLE_FAIL);
 	return false;
 }
 
@@ -127,13 +134,37 @@ static inline union xalloc_aba slab_read(struct xalloc_page *slab)
 
 /* ---- Slabs from the zone ------------------------------------------------ */
 
-static struct xalloc_page *new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
+/*
+ * The i-th object to chain in a new slab: shuffled from @start in the cache's
+ * random order, or in address order for a smaller fallback slab (for which
+ * the random order would not be a permutation).
+ */
+static unsigned int chain_index(struct xalloc_cache *s, unsigned int start,
+				unsigned int i, unsigned int objects)
+{
+	unsigned int n = oo_objects(s->oo);
+
+	if (!s->random_seq || objects != n)
+		return i;
+	return s->random_seq[(start + i) % n];
+}
+
+/**
+ * xalloc_new_slab() - a new slab from the zone, all objects free, unlisted
+ * @s: the cache
+ * @gfp: allocation flags
+ * @node: preferred node, or NUMA_NO_NODE
+ *
+ * Context: Any context; never sleeps.
+ * Return: the slab, or NULL.
+ */
+struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 {
 	struct xalloc_order_objects oo = s->oo;
 	union xalloc_slab_counters cnt = {};
 	struct xalloc_page *slab;
+	unsigned int i, first;
 	void *start, *p;
-	unsigned int i;
 
 	/* xalloc's zone never sleeps: called with interrupts off. */
 	gfp &= ~(__GFP_DIRECT_RECLAIM | __GFP_ZERO);
@@ -143,7 +174,7 @@ static struct xalloc_page *new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 		oo = s->min;
 		slab = xalloc_buddy_alloc(node, gfp, oo_order(oo), XALLOC_PAGE_SLAB);
 		if (slab)
-			stat(s, ORDER_FALLBACK);
+			xalloc_stat(s, ORDER_FALLBACK);
 	}
 	if (unlikely(!slab))
 		return NULL;
@@ -153,23 +184,38 @@ static struct xalloc_page *new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 		slab[i].type = XALLOC_PAGE_SLAB_TAIL;
 		slab[i].head = slab;
 	}
-	start = xalloc_desc_address(slab);
-	for (i = 0, p = start; i < oo_objects(oo); i++, p += s->size) {
-		if (s->ctor)
-			s->ctor(p);
-		set_freepointer(s, p, i + 1 < oo_objects(oo) ? p + s->size : NULL);
-	}
+	start = xalloc_desc_address(slab) + s->red_left_pad;
 	cnt.objects = oo_objects(oo);
-	slab->freelist = start;
 	slab->cnt = cnt;
 	slab->next = NULL;
+	if (xalloc_cache_debug(s))
+		xalloc_debug_init_slab(s, slab);
+	if (s->ctor)
+		for (i = 0, p = start; i < cnt.objects; i++, p += s->size)
+			s->ctor(p);
+	/* Chain from the last to the first so the list runs in chain order. */
+	first = s->random_seq ? get_random_u32() % oo_objects(s->oo) : 0;
+	for (i = cnt.objects, p = NULL; i-- > 0; ) {
+		void *obj = start + chain_index(s, first, i, cnt.objects) * s->size;
+
+		set_freepointer(s, obj, p);
+		p = obj;
+	}
+	slab->freelist = p;
 	atomic_long_inc(&slab_node(s, slab)->nr_slabs);
 	atomic_long_add(cnt.objects, &slab_node(s, slab)->total_objects);
-	stat(s, ALLOC_SLAB);
+	xalloc_stat(s, ALLOC_SLAB);
 	return slab;
 }
 
-static void discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
+/**
+ * xalloc_discard_slab() - give an unlisted slab back to the zone
+ * @s: its cache
+ * @slab: the slab, no object in use
+ *
+ * Context: Any context.
+ */
+void xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
 {
 	struct xalloc_cache_node *n = slab_node(s, slab);
 
@@ -177,7 +223,7 @@ static void discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
 	atomic_long_sub(slab->cnt.objects, &n->total_objects);
 	for (unsigned int i = 1; i < 1U << slab->order; i++)
 		slab[i].type = XALLOC_PAGE_NONE;
-	stat(s, FREE_SLAB);
+	xalloc_stat(s, FREE_SLAB);
 	WARN_ON_ONCE(!xalloc_buddy_free(slab, slab->order, XALLOC_PAGE_SLAB));
 }
 
@@ -186,12 +232,20 @@ static void discard_list(struct xalloc_cache *s, struct list_head *list)
 	struct xalloc_page *slab, *tmp;
 
 	list_for_each_entry_safe(slab, tmp, list, list)
-		discard_slab(s, slab);
+		xalloc_discard_slab(s, slab);
 }
 
 /* ---- Node partial lists ------------------------------------------------- */
 
-static void add_partial(struct xalloc_cache_node *n, struct xalloc_page *slab,
+/**
+ * xalloc_add_partial() - put a slab on its node's partial list
+ * @n: the node part of the cache
+ * @slab: an unfrozen slab with free objects
+ * @tail: at the tail, else at the head
+ *
+ * Context: n->list_lock held.
+ */
+void xalloc_add_partial(struct xalloc_cache_node *n, struct xalloc_page *slab,
 			bool tail)
 {
 	lockdep_assert_held(&n->list_lock);
@@ -202,7 +256,14 @@ static void add_partial(struct xalloc_cache_node *n, struct xalloc_page *slab,
 		list_add(&slab->list, &n->partial);
 }
 
-static void remove_partial(struct xalloc_cache_node *n, struct xalloc_page *slab)
+/**
+ * xalloc_remove_partial() - take a slab off its node's partial list
+ * @n: the node part of the cache
+ * @slab: the slab
+ *
+ * Context: n->list_lock held.
+ */
+void xalloc_remove_partial(struct xalloc_cache_node *n, struct xalloc_page *slab)
 {
 	lockdep_assert_held(&n->list_lock);
 	list_del(&slab->list);
@@ -230,7 +291,7 @@ static void *acquire_slab(struct xalloc_cache *s, struct xalloc_cache_node *n,
 		new.freelist = cpu_slab ? NULL : old.freelist;
 		new.counter = cnt.counters;
 	} while (!slab_cmpxchg(s, slab, old, new));
-	remove_partial(n, slab);
+	xalloc_remove_partial(n, slab);
 	return old.freelist;
 }
 
@@ -251,7 +312,7 @@ static void *get_partial_node(struct xalloc_cache *s, struct xalloc_cache_node *
 		if (!object) {
 			c->slab = slab;
 			object = acquire_slab(s, n, slab, true);
-			stat(s, ALLOC_FROM_PARTIAL);
+			xalloc_stat(s, ALLOC_FROM_PARTIAL);
 			continue;
 		}
 		acquire_slab(s, n, slab, false);
@@ -259,7 +320,7 @@ static void *get_partial_node(struct xalloc_cache *s, struct xalloc_cache_node *
 		slab->next = c->partial;
 		c->partial = slab;
 		c->partial_slabs++;
-		stat(s, CPU_PARTIAL_NODE);
+		xalloc_stat(s, CPU_PARTIAL_NODE);
 		if (objects > s->cpu_partial / 2 ||
 		    c->partial_slabs >= s->cpu_partial_slabs)
 			break;
@@ -285,7 +346,7 @@ static void deactivate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 	void *tail = NULL;
 	bool free = false;
 
-	for (void *p = freelist; p; p = get_freepointer(s, p)) {
+	for (void *p = freelist; p; p = get_freepointer_checked(s, p)) {
 		tail = p;
 		count++;
 	}
@@ -304,19 +365,19 @@ static void deactivate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 	} while (!slab_cmpxchg(s, slab, old, new));
 
 	if (old.freelist)
-		stat(s, DEACTIVATE_REMOTE_FREES);
+		xalloc_stat(s, DEACTIVATE_REMOTE_FREES);
 	if (!cnt.inuse && n->nr_partial >= s->min_partial) {
 		free = true;
-		stat(s, DEACTIVATE_EMPTY);
+		xalloc_stat(s, DEACTIVATE_EMPTY);
 	} else if (new.freelist) {
-		add_partial(n, slab, tail);
-		stat(s, tail ? DEACTIVATE_TO_TAIL : DEACTIVATE_TO_HEAD);
+		xalloc_add_partial(n, slab, tail);
+		xalloc_stat(s, tail ? DEACTIVATE_TO_TAIL : DEACTIVATE_TO_HEAD);
 	} else {
-		stat(s, DEACTIVATE_FULL);
+		xalloc_stat(s, DEACTIVATE_FULL);
 	}
 	spin_unlock_irqrestore(&n->list_lock, flags);
 	if (free)
-		discard_slab(s, slab);
+		xalloc_discard_slab(s, slab);
 }
 
 /* Unfreeze the slabs of a detached CPU partial list onto their nodes. */
@@ -342,12 +403,12 @@ static void unfreeze_partials(struct xalloc_cache *s, struct xalloc_page *list)
 		} while (!slab_cmpxchg(s, slab, old, new));
 		discard = !cnt.inuse && n->nr_partial >= s->min_partial;
 		if (!discard) {
-			add_partial(n, slab, true);
-			stat(s, FREE_ADD_PARTIAL);
+			xalloc_add_partial(n, slab, true);
+			xalloc_stat(s, FREE_ADD_PARTIAL);
 		}
 		spin_unlock_irqrestore(&n->list_lock, flags);
 		if (discard)
-			discard_slab(s, slab);
+			xalloc_discard_slab(s, slab);
 	}
 }
 
@@ -364,7 +425,7 @@ static void put_cpu_partial(struct xalloc_cache *s, struct xalloc_page *slab)
 		drain = c->partial;
 		c->partial = NULL;
 		c->partial_slabs = 0;
-		stat(s, CPU_PARTIAL_DRAIN);
+		xalloc_stat(s, CPU_PARTIAL_DRAIN);
 	}
 	slab->next = c->partial;
 	c->partial = slab;
@@ -387,7 +448,7 @@ static void flush_cpu_slab(struct xalloc_cache *s, struct xalloc_cache_cpu *c)
 	c->partial_slabs = 0;
 	if (slab) {
 		deactivate_slab(s, slab, freelist);
-		stat(s, CPUSLAB_FLUSH);
+		xalloc_stat(s, CPUSLAB_FLUSH);
 	}
 	if (partial)
 		unfreeze_partials(s, partial);
@@ -400,11 +461,15 @@ static void flush_cpu_slab_ipi(void *arg)
 	flush_cpu_slab(s, this_cpu_ptr(s->cpu));
 }
 
-/*
- * Flush every online CPU; offline ones were flushed when they went down.
- * The caller holds cpus_read_lock().
+/**
+ * xalloc_flush_all() - give up every online CPU's slabs of a cache
+ * @s: the cache
+ *
+ * Offline CPUs were flushed when they went down.
+ *
+ * Context: Process context, cpus_read_lock() held.
  */
-static void flush_all(struct xalloc_cache *s)
+void xalloc_flush_all(struct xalloc_cache *s)
 {
 	on_each_cpu(flush_cpu_slab_ipi, s, 1);
 }
@@ -459,7 +524,7 @@ reread:
 	if (!slab)
 		goto new_slab;
 	if (unlikely(!node_match(slab, node))) {
-		stat(s, ALLOC_NODE_MISMATCH);
+		xalloc_stat(s, ALLOC_NODE_MISMATCH);
 		freelist = c->aba.freelist;
 		c->slab = NULL;
 		c->aba.freelist = NULL;
@@ -475,15 +540,15 @@ reread:
 	if (!freelist) {
 		c->slab = NULL;
 		c->aba.counter = next_tid(c->aba.counter);
-		stat(s, DEACTIVATE_BYPASS);
+		xalloc_stat(s, DEACTIVATE_BYPASS);
 		goto new_slab;
 	}
-	stat(s, ALLOC_REFILL);
+	xalloc_stat(s, ALLOC_REFILL);
 
 load_freelist:
-	c->aba.freelist = get_freepointer(s, freelist);
+	c->aba.freelist = get_freepointer_checked(s, freelist);
 	c->aba.counter = next_tid(c->aba.counter);
-	stat(s, ALLOC_SLOWPATH);
+	xalloc_stat(s, ALLOC_SLOWPATH);
 	return freelist;
 
 new_slab:
@@ -492,7 +557,7 @@ new_slab:
 		c->partial = slab->next;
 		c->partial_slabs--;
 		c->slab = slab;
-		stat(s, CPU_PARTIAL_ALLOC);
+		xalloc_stat(s, CPU_PARTIAL_ALLOC);
 		goto reread;
 	}
 	freelist = get_partial_node(s, s->node[node == NUMA_NO_NODE ?
@@ -500,7 +565,7 @@ new_slab:
 	if (freelist)
 		goto load_freelist;
 
-	slab = new_slab(s, gfp, node);
+	slab = xalloc_new_slab(s, gfp, node);
 	if (unlikely(!slab))
 		return NULL;
 	freelist = slab->freelist;
@@ -512,11 +577,13 @@ new_slab:
 }
 
 static noinline void *__xalloc_slab_alloc(struct xalloc_cache *s, gfp_t gfp,
-					  int node)
+					  int node, unsigned long addr)
 {
 	unsigned long flags;
 	void *object;
 
+	if (xalloc_cache_debug(s))
+		return xalloc_debug_alloc_caller(s, gfp, node, addr);
 	local_irq_save(flags);
 	object = ___xalloc_slab_alloc(s, gfp, node, this_cpu_ptr(s->cpu));
 	local_irq_restore(flags);
@@ -524,7 +591,8 @@ static noinline void *__xalloc_slab_alloc(struct xalloc_cache *s, gfp_t gfp,
 }
 
 static __always_inline void *xalloc_slab_alloc(struct xalloc_cache *s,
-					       gfp_t gfp, int node)
+					       gfp_t gfp, int node,
+					       unsigned long addr)
 {
 	struct xalloc_cache_cpu *c;
 	union xalloc_aba old, new;
@@ -542,18 +610,27 @@ redo:
 	barrier();
 	old.freelist = READ_ONCE(c->aba.freelist);
 	if (unlikely(!old.freelist || !node_match(READ_ONCE(c->slab), node))) {
-		object = __xalloc_slab_alloc(s, gfp, node);
+		object = __xalloc_slab_alloc(s, gfp, node, addr);
 	} else {
-		/* The object may be taken meanwhile: then the cmpxchg fails. */
+		/*
+		 * The object may be taken meanwhile: then the cmpxchg fails.
+		 * A next pointer leaving the slab may be such a stale read;
+		 * the slow path reads it again and reports it if it is bad.
+		 */
 		new.freelist = get_freepointer(s, old.freelist);
+		if (unlikely(!freeptr_ok(s, old.freelist, new.freelist))) {
+			object = __xalloc_slab_alloc(s, gfp, node, addr);
+			goto out;
+		}
 		new.counter = next_tid(old.counter);
 		if (unlikely(!xalloc_this_cpu_cmpxchg_aba(s->cpu->aba, old, new))) {
-			stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
+			xalloc_stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
 			goto redo;
 		}
 		object = old.freelist;
-		stat(s, ALLOC_FASTPATH);
+		xalloc_stat(s, ALLOC_FASTPATH);
 	}
+out:
 	if (unlikely(gfp & __GFP_ZERO) && object)
 		memset(object, 0, s->object_size);
 	return object;
@@ -591,30 +668,35 @@ static void __xalloc_slab_free_locked(struct xalloc_cache *s,
 
 	/* Empty and on the node partial list: keep min_partial of them. */
 	if (!cnt.frozen && !cnt.inuse && n->nr_partial >= s->min_partial) {
-		remove_partial(n, slab);
-		stat(s, FREE_REMOVE_PARTIAL);
+		xalloc_remove_partial(n, slab);
+		xalloc_stat(s, FREE_REMOVE_PARTIAL);
 		discard = true;
 	}
 	spin_unlock_irqrestore(&n->list_lock, flags);
 	if (discard)
-		discard_slab(s, slab);
+		xalloc_discard_slab(s, slab);
 	else if (was_frozen)
-		stat(s, FREE_FROZEN);
+		xalloc_stat(s, FREE_FROZEN);
 	else if (cnt.frozen)
 		put_cpu_partial(s, slab);
 	if (!was_frozen && cnt.frozen)
-		stat(s, CPU_PARTIAL_FREE);
+		xalloc_stat(s, CPU_PARTIAL_FREE);
 }
 
 /* Free @count objects chained from @head to @tail to a slab not the CPU's. */
 static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 					struct xalloc_page *slab, void *head,
-					void *tail, unsigned int count)
+					void *tail, unsigned int count,
+					unsigned long addr)
 {
 	union xalloc_slab_counters cnt;
 	union xalloc_aba old, new;
 	bool was_frozen;
 
+	if (xalloc_cache_debug(s)) {
+		xalloc_debug_free_caller(s, slab, head, addr);
+		return;
+	}
 	stat_add(s, FREE_SLOWPATH, count);
 	do {
 		old = slab_read(slab);
@@ -634,17 +716,17 @@ static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 	} while (!slab_cmpxchg(s, slab, old, new));
 
 	if (was_frozen) {
-		stat(s, FREE_FROZEN);
+		xalloc_stat(s, FREE_FROZEN);
 	} else if (cnt.frozen) {
 		put_cpu_partial(s, slab);
-		stat(s, CPU_PARTIAL_FREE);
+		xalloc_stat(s, CPU_PARTIAL_FREE);
 	}
 }
 
 static __always_inline void xalloc_slab_free(struct xalloc_cache *s,
 					     struct xalloc_page *slab,
 					     void *head, void *tail,
-					     unsigned int count)
+					     unsigned int count, unsigned long addr)
 {
 	struct xalloc_cache_cpu *c;
 	union xalloc_aba old, new;
@@ -654,7 +736,7 @@ redo:
 	old.counter = READ_ONCE(c->aba.counter);
 	barrier();
 	if (unlikely(slab != READ_ONCE(c->slab))) {
-		__xalloc_slab_free(s, slab, head, tail, count);
+		__xalloc_slab_free(s, slab, head, tail, count, addr);
 		return;
 	}
 	old.freelist = READ_ONCE(c->aba.freelist);
@@ -662,7 +744,7 @@ redo:
 	new.freelist = head;
 	new.counter = next_tid(old.counter);
 	if (unlikely(!xalloc_this_cpu_cmpxchg_aba(s->cpu->aba, old, new))) {
-		stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
+		xalloc_stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
 		goto redo;
 	}
 	stat_add(s, FREE_FASTPATH, count);
@@ -681,7 +763,7 @@ struct xalloc_page *xalloc_object_slab(const char *area, const void *obj)
 {
 	struct xalloc_page *slab = xalloc_addr_desc(obj);
 	struct xalloc_cache *s;
-	unsigned long off;
+	long off;
 	unsigned int idx;
 
 	if (unlikely(!slab)) {
@@ -695,9 +777,9 @@ struct xalloc_page *xalloc_object_slab(const char *area, const void *obj)
 		return NULL;
 	}
 	s = slab->cache;
-	off = obj - xalloc_desc_address(slab);
+	off = obj - s->red_left_pad - xalloc_desc_address(slab);
 	idx = reciprocal_divide(off, s->reciprocal_size);
-	if (unlikely(idx * s->size != off || idx >= slab->cnt.objects)) {
+	if (unlikely(off < 0 || idx * s->size != off || idx >= slab->cnt.objects)) {
 		xalloc_report(s->name, obj, "free of an address inside object %u of a slab",
 			      idx);
 		return NULL;
@@ -709,12 +791,14 @@ struct xalloc_page *xalloc_object_slab(const char *area, const void *obj)
  * xalloc_slab_free_checked() - free an object whose slab was checked
  * @slab: from xalloc_object_slab()
  * @obj: the object
+ * @addr: the caller, for owner tracking
  *
  * Context: Any context.
  */
-void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj)
+void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
+			      unsigned long addr)
 {
-	xalloc_slab_free(slab->cache, slab, obj, obj, 1);
+	xalloc_slab_free(slab->cache, slab, obj, obj, 1, addr);
 }
 
 /* ---- Cache creation ----------------------------------------------------- */
@@ -786,7 +870,10 @@ static void calculate_sizes(struct xalloc_cache *s)
 	unsigned int size = ALIGN(s->object_size, sizeof(void *));
 
 	s->inuse = size;
-	if (s->ctor) {
+	s->red_left_pad = 0;
+	if (xalloc_cache_debug(s)) {
+		xalloc_debug_calculate_sizes(s, &size);
+	} else if (s->ctor) {
 		/* The free pointer must not overwrite what the ctor set up. */
 		s->offset = size;
 		size += sizeof(void *);
@@ -818,10 +905,44 @@ static void set_tunables(struct xalloc_cache *s)
 	s->cpu_partial_slabs = DIV_ROUND_UP(nr * 2, oo_objects(s->oo));
 }
 
+/* A shuffled order of a slab's objects; each new slab starts at random in it. */
+static int init_random_seq(struct xalloc_cache *s)
+{
+	unsigned int n = oo_objects(s->oo);
+
+	kfree(s->random_seq);
+	s->random_seq = NULL;
+	if (!random_freelist || n < 2)
+		return 0;
+	s->random_seq = kcalloc(n, sizeof(*s->random_seq), GFP_KERNEL);
+	if (!s->random_seq)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++)
+		s->random_seq[i] = i;
+	for (unsigned int i = n - 1; i > 0; i--) {
+		unsigned int j = get_random_u32() % (i + 1);
+
+		swap(s->random_seq[i], s->random_seq[j]);
+	}
+	return 0;
+}
+
+/* Object layout, slab geometry and tunables from flags, size and align. */
+static int setup_layout(struct xalloc_cache *s)
+{
+	/* A constructed object's contents must survive: no poison. */
+	if (s->ctor)
+		s->flags &= ~XALLOC_POISON;
+	calculate_sizes(s);
+	set_tunables(s);
+	return init_random_seq(s);
+}
+
 static void free_cache(struct xalloc_cache *s)
 {
 	int nid;
 
+	kfree(s->random_seq);
 	for_each_node(nid)
 		kfree(s->node[nid]);
 	free_percpu(s->cpu);
@@ -843,6 +964,7 @@ static int init_cache_nodes(struct xalloc_cache *s)
 			return -ENOMEM;
 		spin_lock_init(&n->list_lock);
 		INIT_LIST_HEAD(&n->partial);
+		INIT_LIST_HEAD(&n->full);
 		s->node[nid] = n;
 	}
 	return 0;
@@ -896,8 +1018,11 @@ EXPORT_SYMBOL_GPL(xalloc_cache_lookup);
  * @name: unique name, 1 to XALLOC_CACHE_NAME_MAX characters, no '/'
  * @size: object size, 1 byte to half the largest zone block
  * @align: 0, or a power of two up to PAGE_SIZE
- * @flags: XALLOC_HWCACHE_ALIGN or 0
- * @ctor: called once for each object when its slab is created, or NULL
+ * @flags: XALLOC_HWCACHE_ALIGN and the debug flags XALLOC_RED_ZONE,
+ *         XALLOC_POISON, XALLOC_STORE_USER, XALLOC_CONSISTENCY_CHECKS; the
+ *         debug= module parameter may add debug flags
+ * @ctor: called once for each object when its slab is created, or NULL;
+ *        a cache with a ctor is not poisoned
  *
  * Context: Process context; may sleep.
  * Return: the cache, or NULL for bad arguments, a name in use, or no memory.
@@ -920,13 +1045,17 @@ struct xalloc_cache *xalloc_cache_create(const char *name, unsigned int size,
 		goto err_free;
 	for_each_possible_cpu(cpu)
 		per_cpu_ptr(s->cpu, cpu)->aba.counter = cpu;
-	s->flags = flags;
+	s->flags = flags | xalloc_debug_flags_for(name);
 	s->object_size = size;
 	s->ctor = ctor;
 	s->refcount = 1;
 	s->align = calculate_alignment(flags, align, size);
-	calculate_sizes(s);
-	set_tunables(s);
+	if (harden_freelist) {
+		s->random = get_random_long();
+		s->swab_mask = ~0UL;
+	}
+	if (setup_layout(s))
+		goto err_free;
 
 	mutex_lock(&xalloc_caches_mutex);
 	if (find_cache_locked(name)) {
@@ -961,7 +1090,7 @@ static void discard_empty_partials(struct xalloc_cache *s)
 		list_for_each_entry_safe(slab, tmp, &n->partial, list) {
 			if (slab_inuse(slab))
 				continue;
-			remove_partial(n, slab);
+			xalloc_remove_partial(n, slab);
 			list_add(&slab->list, &discard);
 		}
 		spin_unlock_irqrestore(&n->list_lock, flags);
@@ -981,7 +1110,7 @@ static void discard_empty_partials(struct xalloc_cache *s)
 int xalloc_cache_shrink(struct xalloc_cache *s)
 {
 	cpus_read_lock();
-	flush_all(s);
+	xalloc_flush_all(s);
 	discard_empty_partials(s);
 	cpus_read_unlock();
 	return 0;
@@ -1006,13 +1135,14 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 		return;
 	cpus_read_lock();
 	mutex_lock(&xalloc_caches_mutex);
-	flush_all(s);
+	xalloc_flush_all(s);
 	discard_empty_partials(s);
 	xalloc_cache_counts(s, &cnt);
 	if (cnt.num_slabs) {
 		s->dead = true;
-		xalloc_report(s->name, s, "cache destroyed with %lu objects allocated",
-			      cnt.active_objs);
+		xalloc_report(s->name, s, "cache destroyed with %lu objects allocated, %lu slabs kept",
+			      cnt.active_objs, cnt.num_slabs);
+		xalloc_debug_report_leaks(s);
 	} else {
 		list_del(&s->list);
 		xalloc_slab_debugfs_remove(s);
@@ -1023,6 +1153,42 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 		free_cache(s);
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_destroy);
+
+/**
+ * xalloc_cache_set_debug() - switch a cache's debug flags at run time
+ * @s: the cache; nobody may allocate from it meanwhile
+ * @flags: the new XALLOC_* debug flags
+ *
+ * Only an empty cache can change: its CPU slabs and empty slabs are given
+ * back first.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, -EINVAL for flags that are not debug flags, -EBUSY if objects
+ * are allocated, or -ENOMEM.
+ */
+int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
+{
+	struct xalloc_cache_counts cnt;
+	int ret = 0;
+
+	if (flags & ~XALLOC_DEBUG_FLAGS)
+		return -EINVAL;
+	cpus_read_lock();
+	mutex_lock(&xalloc_caches_mutex);
+	xalloc_flush_all(s);
+	discard_empty_partials(s);
+	xalloc_cache_counts(s, &cnt);
+	if (cnt.num_slabs) {
+		ret = -EBUSY;
+	} else {
+		s->flags = (s->flags & ~XALLOC_DEBUG_FLAGS) | flags;
+		ret = setup_layout(s);
+	}
+	mutex_unlock(&xalloc_caches_mutex);
+	cpus_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_set_debug);
 
 /* ---- Allocation and free API -------------------------------------------- */
 
@@ -1038,12 +1204,28 @@ EXPORT_SYMBOL_GPL(xalloc_cache_destroy);
  */
 void *xalloc_cache_alloc_node(struct xalloc_cache *s, gfp_t gfp, int nid)
 {
+	return xalloc_cache_alloc_caller(s, gfp, nid, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_alloc_node);
+
+/**
+ * xalloc_cache_alloc_caller() - xalloc_cache_alloc_node() for a given caller
+ * @s: the cache
+ * @gfp: allocation flags
+ * @nid: preferred node, or NUMA_NO_NODE
+ * @addr: the caller recorded by owner tracking
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: the object, or NULL.
+ */
+void *xalloc_cache_alloc_caller(struct xalloc_cache *s, gfp_t gfp, int nid,
+				unsigned long addr)
+{
 	if (unlikely(nid != NUMA_NO_NODE &&
 		     (nid < 0 || nid >= MAX_NUMNODES || !s->node[nid])))
 		return NULL;
-	return xalloc_slab_alloc(s, gfp, nid);
+	return xalloc_slab_alloc(s, gfp, nid, addr);
 }
-EXPORT_SYMBOL_GPL(xalloc_cache_alloc_node);
 
 /**
  * xalloc_cache_alloc() - allocate an object from a cache
@@ -1055,7 +1237,7 @@ EXPORT_SYMBOL_GPL(xalloc_cache_alloc_node);
  */
 void *xalloc_cache_alloc(struct xalloc_cache *s, gfp_t gfp)
 {
-	return xalloc_slab_alloc(s, gfp, NUMA_NO_NODE);
+	return xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_alloc);
 
@@ -1083,7 +1265,7 @@ void xalloc_cache_free(struct xalloc_cache *s, void *obj)
 			      slab->cache->name);
 		return;
 	}
-	xalloc_slab_free(s, slab, obj, obj, 1);
+	xalloc_slab_free(s, slab, obj, obj, 1, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_free);
 
@@ -1120,6 +1302,14 @@ int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 	size_t i;
 
 	might_alloc(gfp);
+	if (xalloc_cache_debug(s)) {
+		for (i = 0; i < nr; i++) {
+			objs[i] = xalloc_debug_alloc_caller(s, gfp, NUMA_NO_NODE, _RET_IP_);
+			if (!objs[i])
+				break;
+		}
+		goto out;
+	}
 	local_irq_save(flags);
 	c = this_cpu_ptr(s->cpu);
 	for (i = 0; i < nr; i++) {
@@ -1131,13 +1321,14 @@ int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 				break;
 			continue;
 		}
-		c->aba.freelist = get_freepointer(s, object);
+		c->aba.freelist = get_freepointer_checked(s, object);
 		objs[i] = object;
 		fast++;
 	}
 	c->aba.counter = next_tid(c->aba.counter);
 	stat_add(s, ALLOC_FASTPATH, fast);
 	local_irq_restore(flags);
+out:
 	if (unlikely(i < nr)) {
 		xalloc_cache_free_bulk(s, i, objs);
 		return 0;
@@ -1216,6 +1407,7 @@ int xalloc_slab_init(void)
 		pr_err("xalloc: the CPU has no double-word cmpxchg\n");
 		return -ENODEV;
 	}
+	xalloc_debug_init();
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "xalloc:dead",
 					NULL, xalloc_cpu_dead);
 	if (ret < 0)
@@ -1240,12 +1432,12 @@ void xalloc_slab_exit(void)
 	list_for_each_entry_safe(s, tmp, &xalloc_caches, list) {
 		if (!s->dead)
 			pr_err("xalloc: cache %s was not destroyed\n", s->name);
-		flush_all(s);
+		xalloc_flush_all(s);
 		discard_empty_partials(s);
 		xalloc_cache_counts(s, &cnt);
 		if (cnt.num_slabs)
-			pr_err("xalloc: cache %s: %lu objects never freed\n",
-			       s->name, cnt.active_objs);
+			pr_err("xalloc: cache %s: %lu objects never freed, %lu slabs kept\n",
+			       s->name, cnt.active_objs, cnt.num_slabs);
 		list_del(&s->list);
 		free_cache(s);
 	}

@@ -236,7 +236,8 @@ static bool xalloc_free_block_ok(struct xalloc_zone *zone,
  * @nid: node
  *
  * Walks every free list: each entry heads a free, aligned, unmerged block of
- * its list's order, and the counts add up (see mm/zone.h).
+ * its list's order, its poison (if it was poisoned) is intact, and the counts
+ * add up (see mm/zone.h).
  *
  * Context: Any context; walks all free lists with interrupts off.
  * Return: true if the zone is consistent (or absent); false after printing
@@ -256,6 +257,8 @@ bool xalloc_zone_check(int nid)
 	for (int o = 0; o < XALLOC_NR_ORDERS; o++) {
 		n = 0;
 		list_for_each_entry(desc, &zone->free_list[o], list) {
+			if (desc->poisoned && !xalloc_block_poison_ok(desc, "found by validation"))
+				ok = false;
 			if (!xalloc_free_block_ok(zone, desc, o)) {
 				pr_err("xalloc: node %d: bad free block pfn %#lx on order-%d list\n",
 				       nid, xalloc_desc_pfn(desc), o);

@@ -69,7 +69,12 @@ struct xalloc_page {
 	struct xalloc_page *next;	/* slab on a CPU partial list */
 	u8 type;			/* enum xalloc_page_type */
 	u8 order;			/* block order, valid at block heads */
+	u8 poisoned;			/* free block filled with XALLOC_PAGE_POISON */
 } __aligned(16);
+
+/* Freed pages are filled with this while page_poison is on. */
+#define XALLOC_PAGE_POISON	0xaa
+extern bool xalloc_page_poison;
 
 /* A chunk: 2^XALLOC_CHUNK_ORDER contiguous, naturally aligned pages. */
 struct xalloc_chunk {
@@ -149,6 +154,7 @@ static inline struct xalloc_page *xalloc_pfn_desc(unsigned long pfn)
 
 bool xalloc_zone_info(int nid, struct xalloc_zone_info *info);
 bool xalloc_zone_check(int nid);
+bool xalloc_block_poison_ok(struct xalloc_page *desc, const char *when);
 
 static inline unsigned long xalloc_desc_pfn(const struct xalloc_page *desc)
 {

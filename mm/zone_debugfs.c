@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * debugfs views of the zone: /sys/kernel/debug/xalloc/buddyinfo in
- * /proc/buddyinfo's format, and zoneinfo with every counter per node.
+ * /proc/buddyinfo's format, zoneinfo with every counter per node, and
+ * validate (write to check every node's zone, read the number at fault).
  * Counters are copied under the zone lock and printed after unlocking.
  */
 
@@ -56,6 +57,44 @@ static int zoneinfo_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(zoneinfo);
 
+static long zone_last_validate = -1;
+
+static int validate_show(struct seq_file *m, void *v)
+{
+	if (zone_last_validate < 0)
+		seq_puts(m, "not validated yet: write 1 to validate\n");
+	else
+		seq_printf(m, "%ld errors\n", zone_last_validate);
+	return 0;
+}
+
+static int validate_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, validate_show, NULL);
+}
+
+/* Check every node's zone; count the nodes (and poisoned blocks) at fault. */
+static ssize_t validate_write(struct file *file, const char __user *buf,
+			      size_t len, loff_t *ppos)
+{
+	long errors = 0;
+	int nid;
+
+	for_each_node(nid)
+		errors += !xalloc_zone_check(nid);
+	zone_last_validate = errors;
+	return len;
+}
+
+static const struct file_operations validate_fops = {
+	.owner = THIS_MODULE,
+	.open = validate_open,
+	.read = seq_read,
+	.write = validate_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /**
  * xalloc_debugfs_init() - create /sys/kernel/debug/xalloc and the zone files
  *
@@ -70,6 +109,8 @@ void xalloc_debugfs_init(void)
 			    &buddyinfo_fops);
 	debugfs_create_file("zoneinfo", 0444, xalloc_debugfs_root, NULL,
 			    &zoneinfo_fops);
+	debugfs_create_file("validate", 0644, xalloc_debugfs_root, NULL,
+			    &validate_fops);
 }
 
 /**

@@ -18,9 +18,15 @@ void xalloc_free_pages(struct page *page, unsigned int order);
 
 struct xalloc_cache;
 
-/* xalloc_cache_create() flags */
+/* xalloc_cache_create() flags; the debug ones as in slub_debug= (FZPU) */
+#define XALLOC_CONSISTENCY_CHECKS 0x00000100UL	/* F: check every free */
+#define XALLOC_RED_ZONE		0x00000400UL	/* Z: red zones around objects */
+#define XALLOC_POISON		0x00000800UL	/* P: poison free objects */
 #define XALLOC_HWCACHE_ALIGN	0x00002000UL	/* align objects to cache lines */
-#define XALLOC_CACHE_FLAGS	XALLOC_HWCACHE_ALIGN
+#define XALLOC_STORE_USER	0x00010000UL	/* U: track alloc and free */
+#define XALLOC_DEBUG_FLAGS	(XALLOC_CONSISTENCY_CHECKS | XALLOC_RED_ZONE | \
+				 XALLOC_POISON | XALLOC_STORE_USER)
+#define XALLOC_CACHE_FLAGS	(XALLOC_HWCACHE_ALIGN | XALLOC_DEBUG_FLAGS)
 
 /* Longest cache name, without the terminating NUL. */
 #define XALLOC_CACHE_NAME_MAX	31
