@@ -84,7 +84,7 @@ struct xalloc_cache_destroy {
  * handles to the __u32 array at @handles. All or nothing.
  *   -EINVAL  @count 0 or above XALLOC_MAX_BATCH; @size 0, above 4 MiB, or
  *            given with a cache; @node not -1 nor a node with memory;
- *            XALLOC_OBJ_NODE without a node
+ *            XALLOC_OBJ_NODE without a node; XALLOC_OBJ_BULK with a node
  *   -ENOENT  no such cache handle in this file
  *   -ENOSPC  the file's handle or byte limit would be exceeded
  *   -ENOMEM  the zone has no memory left
@@ -195,7 +195,8 @@ struct xalloc_zone_stats {
 /*
  * XALLOC_IOC_BENCH: run a benchmark scenario in the kernel.
  *   -EINVAL  unknown @scenario; @iterations 0 or above 10^7; @size 0 or
- *            above 8192
+ *            above 8192 (XALLOC_BENCH_PAGES_PAIR: an order above the
+ *            zone's largest)
  *   -ENOMEM  the scenario could not allocate what it needs
  */
 enum xalloc_bench_scenario {

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The handle table of an open /dev/xalloc: an xarray from handles (1 to
+ * XALLOC_MAX_HANDLES) to entries naming a cache, an object or a page block
+ * the file holds, with the file's limits and, per cache, the number of its
+ * objects the file holds. Freeing what an entry names, and the whole table
+ * when the file is closed, is done here too.
+ *
+ * Lock order (outer first):
+ *   1. t->lock			the table of one file
+ *   2. xalloc's own locks	(mm/slub.c, mm/buddy.c) to free and destroy
+ */
+
+#include <linux/gfp.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include <uapi/linux/xalloc.h>
+#include <xalloc/xalloc.h>
+
+#include "handles.h"
+
+/**
+ * xalloc_handles_init() - set up the empty table of a new file
+ * @t: the table
+ *
+ * Context: Process context.
+ */
+void xalloc_handles_init(struct xalloc_handles *t)
+{
+	mutex_init(&t->lock);
+	xa_init_flags(&t->xa, XA_FLAGS_ALLOC1);
+	t->nr_handles = 0;
+	t->bytes = 0;
+}
+
+/**
+ * xalloc_handles_reserve_locked() - check the file's limits before allocating
+ * @t: the table
+ * @nr: handles the caller is about to insert
+ * @bytes: bytes of objects or blocks they name
+ *
+ * Context: Process context; the caller holds @t->lock.
+ * Return: 0 if @nr more handles and @bytes more bytes stay within
+ * XALLOC_MAX_HANDLES and XALLOC_MAX_BYTES, else -ENOSPC.
+ */
+int xalloc_handles_reserve_locked(struct xalloc_handles *t, unsigned int nr,
+				  u64 bytes)
+{
+	lockdep_assert_held(&t->lock);
+	if (nr > XALLOC_MAX_HANDLES - t->nr_handles ||
+	    bytes > XALLOC_MAX_BYTES - t->bytes)
+		return -ENOSPC;
+	return 0;
+}
+
+/**
+ * xalloc_handle_insert_locked() - give an entry a handle
+ * @t: the table
+ * @h: the entry, filled in but for ->id; an object's ->cache must be an entry
+ *     of @t
+ *
+ * The caller has checked the limits with xalloc_handles_reserve_locked().
+ *
+ * Context: Process context; the caller holds @t->lock. May sleep.
+ * Return: 0 with @h->id set, -ENOSPC if no handle is left, or -ENOMEM.
+ */
+int xalloc_handle_insert_locked(struct xalloc_handles *t,
+				struct xalloc_handle *h)
+{
+	int ret;
+
+	lockdep_assert_held(&t->lock);
+	ret = xa_alloc(&t->xa, &h->id, h, XA_LIMIT(1, XALLOC_MAX_HANDLES),
+		       GFP_KERNEL_ACCOUNT);
+	if (ret)
+		return ret == -EBUSY ? -ENOSPC : ret;
+	t->nr_handles++;
+	if (h->kind != XALLOC_HANDLE_CACHE)
+		t->bytes += h->size;
+	if (h->cache)
+		h->cache->nr_objects++;
+	return 0;
+}
+
+/**
+ * xalloc_handle_find_locked() - look up a handle of the file
+ * @t: the table
+ * @id: the handle, as user space gave it
+ * @kinds: the kinds of entry the caller accepts, XALLOC_HANDLE_* ORed
+ *
+ * Context: Any context; the caller holds @t->lock.
+ * Return: the entry, or NULL if @id is no handle of @t or of another kind.
+ */
+struct xalloc_handle *xalloc_handle_find_locked(struct xalloc_handles *t,
+						u32 id, unsigned int kinds)
+{
+	struct xalloc_handle *h;
+
+	lockdep_assert_held(&t->lock);
+	h = xa_load(&t->xa, id);
+	return h && (h->kind & kinds) ? h : NULL;
+}
+
+/**
+ * xalloc_handle_erase_locked() - take an entry out of the table
+ * @t: the table
+ * @h: an entry of @t
+ *
+ * What @h names stays allocated: free it with xalloc_handle_free(), or free
+ * it and kfree() @h.
+ *
+ * Context: Any context; the caller holds @t->lock.
+ */
+void xalloc_handle_erase_locked(struct xalloc_handles *t,
+				struct xalloc_handle *h)
+{
+	lockdep_assert_held(&t->lock);
+	xa_erase(&t->xa, h->id);
+	t->nr_handles--;
+	if (h->kind != XALLOC_HANDLE_CACHE)
+		t->bytes -= h->size;
+	if (h->cache)
+		h->cache->nr_objects--;
+}
+
+/**
+ * xalloc_handle_free() - free what an erased entry names, and the entry
+ * @h: the entry, out of its table; a cache must have no objects left
+ *
+ * Context: Process context; may sleep (destroying a cache does).
+ */
+void xalloc_handle_free(struct xalloc_handle *h)
+{
+	switch (h->kind) {
+	case XALLOC_HANDLE_CACHE:
+		xalloc_cache_destroy(h->s);
+		break;
+	case XALLOC_HANDLE_OBJECT:
+		if (h->cache)
+			xalloc_cache_free(h->cache->s, h->ptr);
+		else
+			xalloc_kfree(h->ptr);
+		break;
+	case XALLOC_HANDLE_PAGES:
+		xalloc_free_pages(virt_to_page(h->ptr), h->order);
+		break;
+	}
+	kfree(h);
+}
+
+/* Free every entry of @kinds; objects and blocks before their caches. */
+static void xalloc_handles_free_kinds(struct xalloc_handles *t,
+				      unsigned int kinds)
+{
+	struct xalloc_handle *h;
+	unsigned long id;
+
+	lockdep_assert_held(&t->lock);
+	xa_for_each(&t->xa, id, h) {
+		if (!(h->kind & kinds))
+			continue;
+		xalloc_handle_erase_locked(t, h);
+		xalloc_handle_free(h);
+		cond_resched();
+	}
+}
+
+/**
+ * xalloc_handles_release() - free everything a closing file holds
+ * @t: the table; empty and unusable afterwards
+ *
+ * Frees every object and page block first, then destroys the caches, which
+ * are empty by then: the caches' and the zone's counters are back where
+ * they were before the file took anything.
+ *
+ * Context: Process context; may sleep.
+ */
+void xalloc_handles_release(struct xalloc_handles *t)
+{
+	mutex_lock(&t->lock);
+	xalloc_handles_free_kinds(t, XALLOC_HANDLE_OBJECT | XALLOC_HANDLE_PAGES);
+	xalloc_handles_free_kinds(t, XALLOC_HANDLE_CACHE);
+	WARN_ON_ONCE(t->nr_handles || t->bytes);
+	mutex_unlock(&t->lock);
+	xa_destroy(&t->xa);
+	mutex_destroy(&t->lock);
+}
