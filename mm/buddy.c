@@ -17,6 +17,7 @@
 
 #include <xalloc/xalloc.h>
 
+#include "fail.h"
 #include "report.h"
 #include "zone.h"
 
@@ -117,6 +118,8 @@ struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
 	zone = xalloc_zone_of(nid);
 	if (!zone && (gfp & __GFP_THISNODE))
 		return NULL;
+	if (unlikely(xalloc_should_fail(XALLOC_FAIL_BUDDY)))
+		goto failed;
 	if (zone)
 		desc = xalloc_zone_alloc(zone, order, type);
 	for (i = 1; !desc && !(gfp & __GFP_THISNODE) && i < nr_node_ids; i++) {
@@ -126,6 +129,7 @@ struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
 			desc = xalloc_zone_alloc(other, order, type);
 	}
 	if (unlikely(!desc)) {
+failed:
 		if (zone) {
 			spin_lock_irqsave(&zone->lock, flags);
 			zone->nr_failed++;
@@ -221,7 +225,8 @@ bool xalloc_block_poison_ok(struct xalloc_page *desc, const char *when)
 	bad = memchr_inv(addr, XALLOC_PAGE_POISON, PAGE_SIZE << desc->order);
 	if (likely(!bad))
 		return true;
-	xalloc_report("zone", bad, "poison overwritten at offset %ld of a free order-%u block %s: 0x%02x instead of 0x%02x",
+	xalloc_report("zone", bad,
+		      "poison overwritten at offset %ld of a free order-%u block %s: 0x%02x instead of 0x%02x",
 		      (long)(bad - addr), desc->order, when, *bad, XALLOC_PAGE_POISON);
 	return false;
 }

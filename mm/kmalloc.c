@@ -126,7 +126,7 @@ static struct xalloc_page *xalloc_kmalloc_desc(const void *p)
 		}
 		return desc;
 	}
-	return xalloc_object_slab("kmalloc", p);
+	return xalloc_object_slab("kmalloc", p, desc);
 }
 
 /**

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xalloc module load and unload: carve the zone, start the SLUB layer and
- * the kmalloc caches, publish the debugfs views; undo in reverse.
+ * the kmalloc caches, publish the debugfs views and /dev/xalloc; undo in
+ * reverse.
  */
 
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
+#include "chardev.h"
 #include "debugfs.h"
+#include "fail.h"
 #include "slab.h"
 #include "zone.h"
 
@@ -15,25 +18,61 @@ static unsigned int zone_mb = 64;
 module_param(zone_mb, uint, 0444);
 MODULE_PARM_DESC(zone_mb, "zone size per NUMA node in MiB, rounded up to whole chunks (default 64)");
 
+/* For the tests of load failures only. */
+static unsigned int fail_chunk;
+module_param(fail_chunk, uint, 0444);
+MODULE_PARM_DESC(fail_chunk, "tests: fail carving the n-th chunk of the zone");
+
+static char *fail_init;
+module_param(fail_init, charp, 0444);
+MODULE_PARM_DESC(fail_init, "tests: fail loading at step zone, caches, debugfs or misc");
+
+/* Pretend that step @step of loading failed, if the tests asked so. */
+static int fail_step(const char *step)
+{
+	if (!fail_init || strcmp(fail_init, step))
+		return 0;
+	pr_info("xalloc: failing the load at step %s as asked\n", step);
+	return -ENOMEM;
+}
+
 static int __init xalloc_init(void)
 {
 	int ret;
 
 	if (!zone_mb)
 		return -EINVAL;
-	ret = xalloc_zone_init((unsigned long)zone_mb << (20 - PAGE_SHIFT));
+	if (fail_chunk)
+		xalloc_fail_set(XALLOC_FAIL_CHUNK, 100, fail_chunk, 1);
+	ret = fail_step("zone");
+	if (!ret)
+		ret = xalloc_zone_init((unsigned long)zone_mb << (20 - PAGE_SHIFT));
+	xalloc_fail_set(XALLOC_FAIL_CHUNK, 0, 0, 0);
 	if (ret)
 		return ret;
 	xalloc_debugfs_init();
 	xalloc_slab_debugfs_init();
+	xalloc_fail_debugfs_init();
+	ret = fail_step("debugfs");
+	if (ret)
+		goto err_debugfs_exit;
 	ret = xalloc_slab_init();
 	if (ret)
 		goto err_debugfs_exit;
-	ret = xalloc_kmalloc_init();
+	ret = fail_step("caches");
+	if (!ret)
+		ret = xalloc_kmalloc_init();
 	if (ret)
 		goto err_slab_exit;
+	ret = fail_step("misc");
+	if (!ret)
+		ret = xalloc_chardev_init();
+	if (ret)
+		goto err_kmalloc_exit;
 	return 0;
 
+err_kmalloc_exit:
+	xalloc_kmalloc_exit();
 err_slab_exit:
 	xalloc_slab_exit();
 err_debugfs_exit:
@@ -44,6 +83,7 @@ err_debugfs_exit:
 
 static void __exit xalloc_exit(void)
 {
+	xalloc_chardev_exit();
 	xalloc_kmalloc_exit();
 	xalloc_slab_exit();
 	xalloc_debugfs_exit();

@@ -225,7 +225,7 @@ struct xalloc_location {
 	unsigned long waste;		/* kmalloc: bytes asked less than class */
 	unsigned long min_age, max_age, sum_age;	/* jiffies */
 	int min_pid, max_pid;
-	DECLARE_BITMAP(cpus, NR_CPUS);
+	struct cpumask cpus;
 	nodemask_t nodes;
 };
 
@@ -234,7 +234,8 @@ int xalloc_debug_traces(struct xalloc_cache *s, bool alloc,
 int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags);
 
 /* The slab a kmalloc'd or cached object lives in, or NULL after a report. */
-struct xalloc_page *xalloc_object_slab(const char *area, const void *obj);
+struct xalloc_page *xalloc_object_slab(const char *area, const void *obj,
+				       struct xalloc_page *slab);
 void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
 			      unsigned long addr);
 

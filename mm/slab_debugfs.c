@@ -154,7 +154,7 @@ static void print_location(struct seq_file *m, struct xalloc_location *l)
 		seq_printf(m, " pid=%d", l->min_pid);
 	else
 		seq_printf(m, " pid=%d-%d", l->min_pid, l->max_pid);
-	seq_printf(m, " cpus=%*pbl nodes=%*pbl\n", NR_CPUS, l->cpus,
+	seq_printf(m, " cpus=%*pbl nodes=%*pbl\n", cpumask_pr_args(&l->cpus),
 		   nodemask_pr_args(&l->nodes));
 #ifdef CONFIG_STACKDEPOT
 	if (l->handle) {

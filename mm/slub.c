@@ -45,6 +45,7 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 
+#include "fail.h"
 #include "report.h"
 #include "slab.h"
 
@@ -166,6 +167,8 @@ struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 	unsigned int i, first;
 	void *start, *p;
 
+	if (unlikely(xalloc_should_fail(XALLOC_FAIL_SLAB)))
+		return NULL;
 	/* xalloc's zone never sleeps: called with interrupts off. */
 	gfp &= ~(__GFP_DIRECT_RECLAIM | __GFP_ZERO);
 	gfp |= s->allocflags | __GFP_NOWARN;
@@ -754,14 +757,15 @@ redo:
  * xalloc_object_slab() - find and check the slab of an object being freed
  * @area: who asks, for the report: a cache name or "kmalloc"
  * @obj: the object
+ * @slab: the descriptor of @obj's page, from xalloc_addr_desc(), or NULL
  *
  * Context: Any context.
  * Return: the slab's descriptor, or NULL after reporting that @obj is not in
  * the zone, not in a slab, or not at an object boundary.
  */
-struct xalloc_page *xalloc_object_slab(const char *area, const void *obj)
+struct xalloc_page *xalloc_object_slab(const char *area, const void *obj,
+				       struct xalloc_page *slab)
 {
-	struct xalloc_page *slab = xalloc_addr_desc(obj);
 	struct xalloc_cache *s;
 	long off;
 	unsigned int idx;
@@ -1098,6 +1102,14 @@ static void discard_empty_partials(struct xalloc_cache *s)
 	discard_list(s, &discard);
 }
 
+/* Give back every slab that can go; what is left holds objects. */
+static void shrink_and_count(struct xalloc_cache *s, struct xalloc_cache_counts *cnt)
+{
+	xalloc_flush_all(s);
+	discard_empty_partials(s);
+	xalloc_cache_counts(s, cnt);
+}
+
 /**
  * xalloc_cache_shrink() - give a cache's empty slabs back to the zone
  * @s: the cache
@@ -1135,12 +1147,11 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 		return;
 	cpus_read_lock();
 	mutex_lock(&xalloc_caches_mutex);
-	xalloc_flush_all(s);
-	discard_empty_partials(s);
-	xalloc_cache_counts(s, &cnt);
+	shrink_and_count(s, &cnt);
 	if (cnt.num_slabs) {
 		s->dead = true;
-		xalloc_report(s->name, s, "cache destroyed with %lu objects allocated, %lu slabs kept",
+		xalloc_report(s->name, s,
+			      "cache destroyed with %lu objects allocated, %lu slabs kept",
 			      cnt.active_objs, cnt.num_slabs);
 		xalloc_debug_report_leaks(s);
 	} else {
@@ -1175,9 +1186,7 @@ int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
 		return -EINVAL;
 	cpus_read_lock();
 	mutex_lock(&xalloc_caches_mutex);
-	xalloc_flush_all(s);
-	discard_empty_partials(s);
-	xalloc_cache_counts(s, &cnt);
+	shrink_and_count(s, &cnt);
 	if (cnt.num_slabs) {
 		ret = -EBUSY;
 	} else {
@@ -1257,7 +1266,7 @@ void xalloc_cache_free(struct xalloc_cache *s, void *obj)
 
 	if (unlikely(!obj))
 		return;
-	slab = xalloc_object_slab(s->name, obj);
+	slab = xalloc_object_slab(s->name, obj, xalloc_addr_desc(obj));
 	if (unlikely(!slab))
 		return;
 	if (unlikely(slab->cache != s)) {
@@ -1432,9 +1441,7 @@ void xalloc_slab_exit(void)
 	list_for_each_entry_safe(s, tmp, &xalloc_caches, list) {
 		if (!s->dead)
 			pr_err("xalloc: cache %s was not destroyed\n", s->name);
-		xalloc_flush_all(s);
-		discard_empty_partials(s);
-		xalloc_cache_counts(s, &cnt);
+		shrink_and_count(s, &cnt);
 		if (cnt.num_slabs)
 			pr_err("xalloc: cache %s: %lu objects never freed, %lu slabs kept\n",
 			       s->name, cnt.active_objs, cnt.num_slabs);

@@ -614,10 +614,45 @@ unsigned int xalloc_debug_orig_size(struct xalloc_cache *s, void *obj)
 	return *orig_size_ptr(s, obj);
 }
 
+/* ---- Walking every slab ------------------------------------------------- */
+
+/*
+ * Call @fn for every slab of the node lists of @s (for a debug cache, every
+ * slab it has), under each node's list_lock, with a bitmap for one slab's
+ * objects. Return: -ENOMEM, else 0.
+ */
+typedef void (*slab_fn_t)(struct xalloc_cache *s, struct xalloc_page *slab,
+			  unsigned long *map, bool full, void *arg);
+
+static int walk_listed_slabs(struct xalloc_cache *s, slab_fn_t fn, void *arg)
+{
+	struct xalloc_page *slab;
+	unsigned long flags, *map;
+	int nid;
+
+	map = bitmap_zalloc(oo_objects(s->max), GFP_KERNEL);
+	if (!map)
+		return -ENOMEM;
+	for_each_node(nid) {
+		struct xalloc_cache_node *n = s->node[nid];
+
+		if (!n)
+			continue;
+		spin_lock_irqsave(&n->list_lock, flags);
+		list_for_each_entry(slab, &n->partial, list)
+			fn(s, slab, map, false, arg);
+		list_for_each_entry(slab, &n->full, list)
+			fn(s, slab, map, true, arg);
+		spin_unlock_irqrestore(&n->list_lock, flags);
+	}
+	bitmap_free(map);
+	return 0;
+}
+
 /* ---- Validation --------------------------------------------------------- */
 
 static void validate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
-			  unsigned long *map, bool full)
+			  unsigned long *map, bool full, void *arg)
 {
 	unsigned int nr_free;
 
@@ -658,29 +693,12 @@ static void validate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
  */
 unsigned long xalloc_cache_validate(struct xalloc_cache *s)
 {
-	unsigned long before = xalloc_report_count(), flags, *map;
-	struct xalloc_page *slab;
-	int nid;
+	unsigned long before = xalloc_report_count();
 
-	map = bitmap_zalloc(oo_objects(s->max), GFP_KERNEL);
-	if (!map)
-		return 0;
 	cpus_read_lock();
 	xalloc_flush_all(s);
 	cpus_read_unlock();
-	for_each_node(nid) {
-		struct xalloc_cache_node *n = s->node[nid];
-
-		if (!n)
-			continue;
-		spin_lock_irqsave(&n->list_lock, flags);
-		list_for_each_entry(slab, &n->partial, list)
-			validate_slab(s, slab, map, false);
-		list_for_each_entry(slab, &n->full, list)
-			validate_slab(s, slab, map, true);
-		spin_unlock_irqrestore(&n->list_lock, flags);
-	}
-	bitmap_free(map);
+	walk_listed_slabs(s, validate_slab, NULL);
 	return xalloc_report_count() - before;
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_validate);
@@ -720,15 +738,23 @@ static void add_location(struct xalloc_location *loc, int *nr, int max,
 	l->max_age = max(l->max_age, age);
 	l->min_pid = min(l->min_pid, t->pid);
 	l->max_pid = max(l->max_pid, t->pid);
-	if (t->cpu >= 0 && t->cpu < NR_CPUS)
-		__set_bit(t->cpu, l->cpus);
+	if (t->cpu >= 0 && t->cpu < nr_cpu_ids)
+		cpumask_set_cpu(t->cpu, &l->cpus);
 	node_set(nid, l->nodes);
 }
 
+struct trace_arg {
+	bool alloc;
+	struct xalloc_location *loc;
+	int nr, max;
+};
+
 static void trace_slab(struct xalloc_cache *s, struct xalloc_page *slab,
-		       unsigned long *map, bool alloc, struct xalloc_location *loc,
-		       int *nr, int max)
+		       unsigned long *map, bool full, void *arg)
 {
+	struct trace_arg *ta = arg;
+	bool alloc = ta->alloc;
+
 	bitmap_zero(map, slab->cnt.objects);
 	walk_freelist(s, slab, map);
 	for (unsigned int i = 0; i < slab->cnt.objects; i++) {
@@ -737,7 +763,8 @@ static void trace_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 
 		if (test_bit(i, map) == alloc || !t->addr)
 			continue;
-		add_location(loc, nr, max, t, alloc ? s->object_size - *orig_size_ptr(s, p) : 0,
+		add_location(ta->loc, &ta->nr, ta->max, t,
+			     alloc ? s->object_size - *orig_size_ptr(s, p) : 0,
 			     slab->chunk->zone->nid);
 	}
 }
@@ -755,29 +782,13 @@ static void trace_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 int xalloc_debug_traces(struct xalloc_cache *s, bool alloc,
 			struct xalloc_location *loc, int max)
 {
-	struct xalloc_page *slab;
-	unsigned long flags, *map;
-	int nid, nr = 0;
+	struct trace_arg ta = { .alloc = alloc, .loc = loc, .max = max };
 
 	if (!(s->flags & XALLOC_STORE_USER))
 		return 0;
-	map = bitmap_zalloc(oo_objects(s->max), GFP_KERNEL);
-	if (!map)
+	if (walk_listed_slabs(s, trace_slab, &ta))
 		return -ENOMEM;
-	for_each_node(nid) {
-		struct xalloc_cache_node *n = s->node[nid];
-
-		if (!n)
-			continue;
-		spin_lock_irqsave(&n->list_lock, flags);
-		list_for_each_entry(slab, &n->partial, list)
-			trace_slab(s, slab, map, alloc, loc, &nr, max);
-		list_for_each_entry(slab, &n->full, list)
-			trace_slab(s, slab, map, alloc, loc, &nr, max);
-		spin_unlock_irqrestore(&n->list_lock, flags);
-	}
-	bitmap_free(map);
-	return nr;
+	return ta.nr;
 }
 EXPORT_SYMBOL_GPL(xalloc_debug_traces);
 

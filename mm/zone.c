@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
+#include "fail.h"
 #include "zone.h"
 
 struct xalloc_zone *xalloc_zones[MAX_NUMNODES];
@@ -35,6 +36,8 @@ static int xalloc_chunk_add(struct xalloc_zone *zone)
 	struct xalloc_chunk *chunk;
 	struct page *page;
 
+	if (xalloc_should_fail(XALLOC_FAIL_CHUNK))
+		return -ENOMEM;
 	chunk = kzalloc_node(sizeof(*chunk), GFP_KERNEL, zone->nid);
 	if (!chunk)
 		return -ENOMEM;

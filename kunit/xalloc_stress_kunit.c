@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite xalloc_stress: for XALLOC_STRESS_SECONDS (20 by default), a thread per
+ * CPU allocates and frees at random from several caches, kmalloc sizes and
+ * page orders, fills every object with a pattern of its address and a
+ * sequence number and checks it before freeing, and hands every fourth
+ * object to the next thread to free; meanwhile a thread takes CPUs offline
+ * and online and fault injection fails one zone allocation in a hundred.
+ * Afterwards every cache and the zone validate and all counters balance.
+ * It prints one line of what it survived.
+ */
+
+#include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include <xalloc/xalloc.h>
+
+#include "../mm/fail.h"
+#include "../mm/report.h"
+#include "../mm/slab.h"
+
+/*
+ * KUnit runs a module's suites before its parameters are parsed, so the
+ * duration is set when building: make check XALLOC_STRESS_SECONDS=300.
+ */
+#ifndef XALLOC_STRESS_SECONDS
+#define XALLOC_STRESS_SECONDS	20
+#endif
+static const unsigned int stress_seconds = XALLOC_STRESS_SECONDS;
+
+#define SLOTS		64
+#define RING		128
+#define NR_CACHES	3
+
+enum item_kind { ITEM_CACHE, ITEM_KMALLOC, ITEM_PAGES };
+
+struct item {
+	void *p;
+	u32 seq;
+	u8 kind;
+	u8 cache;		/* ITEM_CACHE: index; ITEM_PAGES: order */
+	u32 size;
+};
+
+struct ring {
+	spinlock_t lock;	/* guards head, tail, slot */
+	unsigned int head, tail;
+	struct item slot[RING];
+};
+
+struct stress {
+	struct xalloc_cache *caches[NR_CACHES];
+	struct ring *rings;
+	int nr;
+	unsigned long deadline;
+	atomic_long_t verified, handed, bad, allocs, failed;
+	atomic_t running;
+	unsigned int hotplug_cycles;
+	bool stop_hotplug;
+};
+
+struct worker {
+	struct stress *st;
+	int idx;
+};
+
+static const unsigned int cache_sizes[NR_CACHES] = { 48, 320, 1800 };
+
+static u32 word(const void *p, u32 seq, unsigned int i)
+{
+	return ((u32)(unsigned long)p * 2654435761u) ^ seq ^ (i * 0x9e3779b9u);
+}
+
+static u32 item_size(struct item *it)
+{
+	return it->kind == ITEM_PAGES ? PAGE_SIZE << it->cache : it->size;
+}
+
+/* Pattern in every word of small objects, every 64th word of big ones. */
+static unsigned int item_step(struct item *it)
+{
+	return item_size(it) > 4096 ? 64 : 1;
+}
+
+static void fill(struct item *it)
+{
+	u32 *w = it->p;
+
+	for (unsigned int i = 0; i < item_size(it) / 4; i += item_step(it))
+		w[i] = word(it->p, it->seq, i);
+}
+
+static void release(struct stress *st, struct item *it)
+{
+	u32 *w = it->p;
+
+	for (unsigned int i = 0; i < item_size(it) / 4; i += item_step(it)) {
+		if (w[i] != word(it->p, it->seq, i)) {
+			atomic_long_inc(&st->bad);
+			break;
+		}
+	}
+	atomic_long_inc(&st->verified);
+	if (it->kind == ITEM_CACHE)
+		xalloc_cache_free(st->caches[it->cache], it->p);
+	else if (it->kind == ITEM_KMALLOC)
+		xalloc_kfree(it->p);
+	else
+		xalloc_free_pages(virt_to_page(it->p), it->cache);
+	it->p = NULL;
+}
+
+static bool ring_push(struct ring *r, struct item *it)
+{
+	bool ok;
+
+	spin_lock(&r->lock);
+	ok = r->head - r->tail < RING;
+	if (ok)
+		r->slot[r->head++ % RING] = *it;
+	spin_unlock(&r->lock);
+	return ok;
+}
+
+static bool ring_pop(struct ring *r, struct item *it)
+{
+	bool ok;
+
+	spin_lock(&r->lock);
+	ok = r->head != r->tail;
+	if (ok)
+		*it = r->slot[r->tail++ % RING];
+	spin_unlock(&r->lock);
+	return ok;
+}
+
+static void get_item(struct stress *st, struct item *it, u32 seq)
+{
+	u32 r = get_random_u32();
+
+	it->seq = seq;
+	it->kind = r % 8 < 5 ? ITEM_CACHE : r % 8 < 7 ? ITEM_KMALLOC : ITEM_PAGES;
+	switch (it->kind) {
+	case ITEM_CACHE:
+		it->cache = (r >> 8) % NR_CACHES;
+		it->size = cache_sizes[it->cache];
+		it->p = xalloc_cache_alloc(st->caches[it->cache], GFP_KERNEL);
+		break;
+	case ITEM_KMALLOC:
+		it->size = 8 + (r >> 8) % 12000;
+		it->p = xalloc_kmalloc(it->size, GFP_KERNEL);
+		break;
+	default:
+		it->cache = (r >> 8) % 4;
+		it->p = xalloc_alloc_pages(GFP_KERNEL, it->cache);
+		if (it->p)
+			it->p = page_address((struct page *)it->p);
+	}
+	atomic_long_inc(&st->allocs);
+	if (!it->p) {
+		atomic_long_inc(&st->failed);
+		return;
+	}
+	fill(it);
+}
+
+static int worker_fn(void *data)
+{
+	struct worker *w = data;
+	struct stress *st = w->st;
+	struct ring *mine = &st->rings[w->idx];
+	struct ring *next = &st->rings[(w->idx + 1) % st->nr];
+	struct item *slot, it;
+	u32 seq = 0;
+
+	slot = kcalloc(SLOTS, sizeof(*slot), GFP_KERNEL);
+	if (!slot) {
+		atomic_long_inc(&st->bad);
+		goto out;
+	}
+	while (time_before(jiffies, st->deadline)) {
+		struct item *x = &slot[get_random_u32() % SLOTS];
+
+		while (ring_pop(mine, &it))
+			release(st, &it);
+		if (!x->p) {
+			get_item(st, x, ++seq);
+		} else if (seq % 4 == 0 && ring_push(next, x)) {
+			atomic_long_inc(&st->handed);
+			x->p = NULL;
+		} else {
+			release(st, x);
+		}
+		seq++;
+		if (!(seq % 64))
+			cond_resched();
+	}
+	for (int i = 0; i < SLOTS; i++)
+		if (slot[i].p)
+			release(st, &slot[i]);
+	kfree(slot);
+out:
+	atomic_dec(&st->running);
+	return 0;
+}
+
+static int hotplug_fn(void *data)
+{
+	struct stress *st = data;
+	int cpu = 1;
+
+	while (!READ_ONCE(st->stop_hotplug)) {
+		if (num_possible_cpus() < 2)
+			break;
+		if (cpu_online(cpu) && !remove_cpu(cpu)) {
+			msleep(20);
+			if (!add_cpu(cpu))
+				st->hotplug_cycles++;
+		}
+		msleep(50);
+		cpu = cpu + 1 < nr_cpu_ids ? cpu + 1 : 1;
+	}
+	return 0;
+}
+
+static void xalloc_stress_everything(struct kunit *test)
+{
+	struct stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	unsigned long reports = xalloc_report_count();
+	struct task_struct *hotplug;
+	struct worker *workers;
+	char name[24];
+	int i, nid;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	for (i = 0; i < NR_CACHES; i++) {
+		snprintf(name, sizeof(name), "stress-%u", cache_sizes[i]);
+		st->caches[i] = xalloc_cache_create(name, cache_sizes[i], 0, 0, NULL);
+		KUNIT_ASSERT_NOT_NULL(test, st->caches[i]);
+	}
+	st->nr = num_online_cpus();
+	st->rings = kunit_kcalloc(test, st->nr, sizeof(*st->rings), GFP_KERNEL);
+	workers = kunit_kcalloc(test, st->nr, sizeof(*workers), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, st->rings && workers);
+	st->deadline = jiffies + stress_seconds * HZ;
+	atomic_set(&st->running, st->nr);
+	xalloc_fail_set(XALLOC_FAIL_BUDDY, 1, 0, -1);
+
+	for (i = 0; i < st->nr; i++) {
+		spin_lock_init(&st->rings[i].lock);
+		workers[i].st = st;
+		workers[i].idx = i;
+		if (IS_ERR(kthread_run(worker_fn, &workers[i], "xalloc_stress/%d", i))) {
+			atomic_dec(&st->running);
+			atomic_long_inc(&st->bad);
+		}
+	}
+	hotplug = kthread_run(hotplug_fn, st, "xalloc_hotplug");
+	while (atomic_read(&st->running))
+		msleep(100);
+	WRITE_ONCE(st->stop_hotplug, true);
+	if (!IS_ERR(hotplug))
+		kthread_stop(hotplug);
+	xalloc_fail_set(XALLOC_FAIL_BUDDY, 0, 0, 0);
+	for (i = 0; i < st->nr; i++) {
+		struct item it;
+
+		while (ring_pop(&st->rings[i], &it))
+			release(st, &it);
+	}
+
+	pr_info("xalloc_stress: survived %u s on %d CPUs: %ld objects verified, %ld handed to another CPU, %u hotplug cycles, %ld injected failures\n",
+		stress_seconds, st->nr, atomic_long_read(&st->verified),
+		atomic_long_read(&st->handed), st->hotplug_cycles,
+		atomic_long_read(&st->failed));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->bad), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->verified) + atomic_long_read(&st->failed),
+			atomic_long_read(&st->allocs));
+	KUNIT_EXPECT_GT(test, atomic_long_read(&st->verified), 0L);
+	for (i = 0; i < NR_CACHES; i++) {
+		struct xalloc_cache_counts cnt;
+
+		xalloc_cache_counts(st->caches[i], &cnt);
+		KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
+		KUNIT_EXPECT_EQ(test, xalloc_cache_validate(st->caches[i]), 0UL);
+		xalloc_cache_destroy(st->caches[i]);
+	}
+	for_each_node(nid)
+		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+	KUNIT_EXPECT_EQ(test, xalloc_report_count(), reports);
+}
+
+static struct kunit_case xalloc_stress_cases[] = {
+	KUNIT_CASE(xalloc_stress_everything),
+	{}
+};
+
+static struct kunit_suite xalloc_stress_suite = {
+	.name = "xalloc_stress",
+	.test_cases = xalloc_stress_cases,
+};
+
+kunit_test_suite(xalloc_stress_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Stress test of xalloc under CPU hotplug and fault injection");
