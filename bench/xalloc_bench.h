@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xalloc_bench: xalloc against the kernel's own allocators, scenario by
+ * scenario, in one boot, interleaved. The module runs everything when it is
+ * loaded; kunit/xalloc_bench_kunit.c runs each scenario with tiny counts.
+ */
+#ifndef _XALLOC_BENCH_H
+#define _XALLOC_BENCH_H
+
+#include <linux/types.h>
+
+/* Longest scenario name, without the terminating NUL. */
+#define XALLOC_BENCH_NAME_MAX	23
+/* Scenarios in one run, at most. */
+#define XALLOC_BENCH_MAX_RESULTS	32
+
+/**
+ * struct xalloc_bench_stat - one side's cost over the trials of a scenario
+ * @med: median over the trials, in picoseconds per operation
+ * @min: fastest trial, in picoseconds per operation
+ * @max: slowest trial, in picoseconds per operation
+ *
+ * Invariant once a scenario ran: min <= med <= max.
+ */
+struct xalloc_bench_stat {
+	u64 med;
+	u64 min;
+	u64 max;
+};
+
+/**
+ * struct xalloc_bench_result - what one scenario measured
+ * @name: scenario, e.g. "fastpath-64"
+ * @ops: operations per trial and side; what one operation is depends on the
+ *	scenario (an alloc+free pair, one object of a bulk call, one page...)
+ * @trials: trials per side
+ * @cpus: CPUs the scenario ran on at once
+ * @xalloc: xalloc's cost
+ * @kernel: the kernel allocator's cost, same sizes and flags
+ * @xalloc_speedup: "scaling" only: xalloc's throughput on @cpus CPUs over its
+ *	throughput on one CPU (fastpath-64), times 1000; 0 when not measured
+ * @kernel_speedup: the same for the kernel's allocator
+ * @skipped: not run, e.g. remote frees with one CPU online
+ */
+struct xalloc_bench_result {
+	char name[XALLOC_BENCH_NAME_MAX + 1];
+	u64 ops;
+	unsigned int trials;
+	unsigned int cpus;
+	struct xalloc_bench_stat xalloc;
+	struct xalloc_bench_stat kernel;
+	u64 xalloc_speedup;
+	u64 kernel_speedup;
+	bool skipped;
+};
+
+/**
+ * struct xalloc_bench_opts - how to run, and where the results go
+ * @trials: trials per side and scenario, 0 for the default (7; 3 in smoke)
+ * @scale: operations per trial in percent of the default, 0 for 100
+ * @smoke: tiny counts, for tests: checks that everything runs, times nothing
+ * @print: print one line per scenario to the kernel log
+ * @only: run only the scenarios whose names start with this, or NULL
+ * @results: room for XALLOC_BENCH_MAX_RESULTS results, filled by the run
+ * @nr_results: set by the run to the number of results written
+ */
+struct xalloc_bench_opts {
+	unsigned int trials;
+	unsigned int scale;
+	bool smoke;
+	bool print;
+	const char *only;
+	struct xalloc_bench_result *results;
+	unsigned int nr_results;
+};
+
+int xalloc_bench_run(struct xalloc_bench_opts *opts);
+
+#endif /* _XALLOC_BENCH_H */

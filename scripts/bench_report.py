@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the console of a "make bench" guest into tables, JSON and a plot.
+
+usage: scripts/bench_report.py CONSOLE_LOG OUTDIR
+
+Reads the blocks that the guest's /init dumps between "xalloc-bench: X begin"
+and "xalloc-bench: X end" markers: xalloc_bench's results (one line per
+scenario, "name key=value ..."), /proc/slabinfo and xalloc's slabinfo. Prints
+the speed table and the slab geometry table, writes OUTDIR/results.json and
+draws OUTDIR/ratios.png with gnuplot (skipped with a note if gnuplot is
+missing).
+"""
+
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+PAGE_SIZE = 4096
+KMALLOC = [("kmalloc-8", 8), ("kmalloc-16", 16), ("kmalloc-32", 32),
+           ("kmalloc-64", 64), ("kmalloc-96", 96), ("kmalloc-128", 128),
+           ("kmalloc-192", 192), ("kmalloc-256", 256), ("kmalloc-512", 512),
+           ("kmalloc-1k", 1024), ("kmalloc-2k", 2048), ("kmalloc-4k", 4096),
+           ("kmalloc-8k", 8192)]
+GEOMETRY = [("xbench-geo-%d" % n, n) for n in (24, 40, 100, 200, 700, 1500)]
+
+
+def blocks(path):
+    """Marker-delimited blocks and the single-line marks of the console."""
+    out, marks, cur = {}, [], None
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            m = re.match(r"^xalloc-bench: (\S+) (begin|end)$", line)
+            if m:
+                cur = m.group(1) if m.group(2) == "begin" else None
+                if cur:
+                    out[cur] = []
+                continue
+            if line.startswith("xalloc-bench: "):
+                marks.append(line[len("xalloc-bench: "):])
+            elif cur:
+                out[cur].append(line)
+    return out, marks
+
+
+def parse_results(lines):
+    res = []
+    for line in lines:
+        m = re.match(r"^(\S+) (skipped|ops=.*)$", line)
+        if not m:
+            continue
+        r = {"name": m.group(1)}
+        if m.group(2) == "skipped":
+            r["skipped"] = True
+            res.append(r)
+            continue
+        kv = dict(f.split("=", 1) for f in m.group(2).split())
+        r["ops"] = int(kv["ops"])
+        r["trials"] = int(kv["trials"])
+        r["cpus"] = int(kv["cpus"])
+        for side in ("xalloc", "kernel"):
+            r[side] = {s: float(kv["%s_%s" % (side, s)])
+                       for s in ("med", "min", "max")}
+        r["ratio"] = None if kv["ratio"] == "-" else float(kv["ratio"])
+        for key in ("xalloc_speedup", "kernel_speedup"):
+            if key in kv:
+                r[key] = float(kv[key])
+        res.append(r)
+    return res
+
+
+def parse_slabinfo(lines):
+    """name -> objsize (stride), objperslab, pagesperslab."""
+    rows = {}
+    for line in lines:
+        f = line.split()
+        if len(f) < 6 or line.startswith(("slabinfo", "#")):
+            continue
+        try:
+            rows[f[0]] = {"objsize": int(f[3]), "objperslab": int(f[4]),
+                          "pagesperslab": int(f[5])}
+        except ValueError:
+            continue
+    return rows
+
+
+def geometry(row, size):
+    if row is None:
+        return None
+    g = dict(row)
+    slab = row["pagesperslab"] * PAGE_SIZE
+    # Bytes of a slab that hold no requested byte: the tail after the last
+    # object plus each object's padding beyond the requested size.
+    g["waste"] = slab - row["objperslab"] * size
+    g["tail"] = slab - row["objperslab"] * row["objsize"]
+    return g
+
+
+def spread(s):
+    return 100.0 * (s["max"] - s["min"]) / s["med"] if s["med"] else 0.0
+
+
+def speed_table(results):
+    out = ["%-16s %12s %12s %7s  %-13s %s" % (
+        "scenario", "xalloc ns/op", "kernel ns/op", "ratio", "spread x/k", "note")]
+    for r in results:
+        if r.get("skipped"):
+            out.append("%-16s %s" % (r["name"], "skipped (needs 2 CPUs)"))
+            continue
+        note = []
+        if "xalloc_speedup" in r:
+            note.append("speedup on %d CPUs: xalloc %.2fx, kernel %.2fx" % (
+                r["cpus"], r["xalloc_speedup"], r["kernel_speedup"]))
+        ratio = "-" if r["ratio"] is None else "%.3f" % r["ratio"]
+        out.append("%-16s %12.1f %12.1f %7s  %-13s %s" % (
+            r["name"], r["xalloc"]["med"], r["kernel"]["med"], ratio,
+            "%.0f%%/%.0f%%" % (spread(r["xalloc"]), spread(r["kernel"])),
+            "; ".join(note)))
+    return out
+
+
+def memory_table(memory):
+    out = ["%-15s %5s | %-30s | %-30s" % (
+        "cache", "size", "xalloc stride obj/slab pages waste",
+        "kernel stride obj/slab pages waste")]
+
+    def side(g):
+        if g is None:
+            return "%-30s" % "(missing)"
+        return "%6d %8d %5d %6d    " % (g["objsize"], g["objperslab"],
+                                         g["pagesperslab"], g["waste"])
+    for m in memory:
+        out.append("%-15s %5d | %s | %s" % (m["cache"], m["size"],
+                                           side(m["xalloc"]), side(m["kernel"])))
+    return out
+
+
+def plot(results, outdir):
+    gnuplot = shutil.which("gnuplot")
+    if not gnuplot:
+        return "gnuplot not found (make deps installs gnuplot-nox): no plot"
+    rows = [r for r in results if not r.get("skipped") and r["ratio"] is not None]
+    data = os.path.join(outdir, "ratios.dat")
+    with open(data, "w") as f:
+        for r in rows:
+            lo = r["xalloc"]["min"] / r["kernel"]["max"] if r["kernel"]["max"] else 0
+            hi = r["xalloc"]["max"] / r["kernel"]["min"] if r["kernel"]["min"] else 0
+            f.write("%s %.4f %.4f %.4f\n" % (r["name"], r["ratio"], lo, hi))
+    png = os.path.join(outdir, "ratios.png")
+    script = """
+set terminal pngcairo size 1200,600 font ",10"
+set output '{png}'
+set title 'xalloc / kernel, median ns per operation (below 1.0: xalloc faster)'
+set ylabel 'ratio xalloc / kernel'
+set style fill solid 0.6 border -1
+set boxwidth 0.7
+set xtics rotate by -45 nomirror
+set yrange [0:*]
+set grid ytics
+set arrow from graph 0, first 1.0 to graph 1, first 1.0 nohead lw 2 lc rgb 'red'
+set label '1.0 = same speed' at graph 0.01, first 1.0 offset 0,0.7 tc rgb 'red'
+plot '{data}' using 0:2:xtic(1) with boxes lc rgb '#4477aa' title 'median ratio', \\
+     '' using 0:2:3:4 with yerrorbars lc rgb 'black' pt -1 title 'min/max range'
+""".format(png=png, data=data)
+    proc = subprocess.run([gnuplot], input=script, text=True,
+                          capture_output=True)
+    if proc.returncode:
+        # gnuplot without cairo: fall back to the gd terminal.
+        script = script.replace("pngcairo size 1200,600 font \",10\"",
+                                "png size 1200,600")
+        proc = subprocess.run([gnuplot], input=script, text=True,
+                              capture_output=True)
+    if proc.returncode:
+        return "gnuplot failed: " + proc.stderr.strip()
+    return "plot: " + png
+
+
+def main():
+    console, outdir = sys.argv[1], sys.argv[2]
+    b, marks = blocks(console)
+    results = parse_results(b.get("results", []))
+    kslab = parse_slabinfo(b.get("kernel-slabinfo", []))
+    xslab = parse_slabinfo(b.get("xalloc-slabinfo", []))
+    memory = [{"cache": name, "size": size,
+               "xalloc": geometry(xslab.get(name), size),
+               "kernel": geometry(kslab.get(name), size)}
+              for name, size in KMALLOC + GEOMETRY]
+    info = next((m for m in marks if m.startswith("cpus ")), "cpus ? ?").split()
+    doc = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "kernel": info[2] if len(info) > 2 else "?",
+        "cpus": int(info[1]) if info[1].isdigit() else None,
+        "unit": "ns per operation (median, min, max over trials); ratio = xalloc / kernel medians",
+        "scenarios": results,
+        "memory": memory,
+        "memory_note": "stride and objects/pages per slab from /proc/slabinfo and "
+                       "/sys/kernel/debug/xalloc/slabinfo (guest booted with slab_nomerge); "
+                       "waste = slab bytes - objects * requested size",
+    }
+    with open(os.path.join(outdir, "results.json"), "w") as f:
+        json.dump(doc, f, indent=1)
+        f.write("\n")
+
+    print("xalloc bench, %s, kernel %s, %s CPUs" % (doc["date"], doc["kernel"], doc["cpus"]))
+    print()
+    print("\n".join(speed_table(results)))
+    print()
+    print("Slab geometry (waste = bytes per slab not holding requested bytes)")
+    print("\n".join(memory_table(memory)))
+    print()
+    print(plot(results, outdir))
+    print("json: " + os.path.join(outdir, "results.json"))
+    if not results:
+        sys.exit("bench: no results in " + console)
+
+
+if __name__ == "__main__":
+    main()
