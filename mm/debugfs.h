@@ -9,5 +9,6 @@ extern struct dentry *xalloc_debugfs_root;
 
 void xalloc_debugfs_init(void);
 void xalloc_debugfs_exit(void);
+void xalloc_zonemap_debugfs_init(void);
 
 #endif /* _XALLOC_DEBUGFS_H */

@@ -111,6 +111,7 @@ void xalloc_debugfs_init(void)
 			    &zoneinfo_fops);
 	debugfs_create_file("validate", 0644, xalloc_debugfs_root, NULL,
 			    &validate_fops);
+	xalloc_zonemap_debugfs_init();
 }
 
 /**
