@@ -1250,6 +1250,19 @@ void *xalloc_cache_alloc(struct xalloc_cache *s, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_alloc);
 
+/* The slab of an object freed to @s, or NULL after a report. */
+static struct xalloc_page *cache_object_slab(struct xalloc_cache *s, void *obj)
+{
+	struct xalloc_page *slab = xalloc_object_slab(s->name, obj, xalloc_addr_desc(obj));
+
+	if (unlikely(slab && slab->cache != s)) {
+		xalloc_report(s->name, obj, "free of an object of cache %s",
+			      slab->cache->name);
+		return NULL;
+	}
+	return slab;
+}
+
 /**
  * xalloc_cache_free() - free an object to its cache
  * @s: the cache it was allocated from
@@ -1266,17 +1279,22 @@ void xalloc_cache_free(struct xalloc_cache *s, void *obj)
 
 	if (unlikely(!obj))
 		return;
-	slab = xalloc_object_slab(s->name, obj, xalloc_addr_desc(obj));
-	if (unlikely(!slab))
-		return;
-	if (unlikely(slab->cache != s)) {
-		xalloc_report(s->name, obj, "free of an object of cache %s",
-			      slab->cache->name);
-		return;
-	}
-	xalloc_slab_free(s, slab, obj, obj, 1, _RET_IP_);
+	slab = cache_object_slab(s, obj);
+	if (likely(slab))
+		xalloc_slab_free(s, slab, obj, obj, 1, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_free);
+
+/* @obj is an object boundary of @slab; no report if not. */
+static bool object_in_slab(struct xalloc_cache *s, struct xalloc_page *slab,
+			   const void *obj)
+{
+	long off = obj - s->red_left_pad - xalloc_desc_address(slab);
+
+	if (off < 0 || off >= (long)slab->cnt.objects * s->size)
+		return false;
+	return reciprocal_divide(off, s->reciprocal_size) * s->size == off;
+}
 
 /**
  * xalloc_cache_free_bulk() - free objects to their cache
@@ -1288,8 +1306,31 @@ EXPORT_SYMBOL_GPL(xalloc_cache_free);
  */
 void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 {
-	for (size_t i = 0; i < nr; i++)
-		xalloc_cache_free(s, objs[i]);
+	size_t i = 0;
+
+	if (xalloc_cache_debug(s)) {
+		for (; i < nr; i++)
+			xalloc_cache_free(s, objs[i]);
+		return;
+	}
+	/* Runs of objects of one slab go back as one detached freelist. */
+	while (i < nr) {
+		void *head = objs[i++], *tail = head;
+		struct xalloc_page *slab;
+		unsigned int count = 1;
+
+		if (unlikely(!head))
+			continue;
+		slab = cache_object_slab(s, head);
+		if (unlikely(!slab))
+			continue;
+		while (i < nr && objs[i] && object_in_slab(s, slab, objs[i])) {
+			set_freepointer(s, tail, objs[i]);
+			tail = objs[i++];
+			count++;
+		}
+		xalloc_slab_free(s, slab, head, tail, count, _RET_IP_);
+	}
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_free_bulk);
 
