@@ -6,7 +6,8 @@
 #
 # Every step is one test that passes or fails; each KUnit case is one test.
 # Artifacts in build/check/<version>/: console.log, results.tap,
-# results.json, modules-w1.log, sparse.log; build/check/checkpatch.log.
+# results.json, modules-w1.log, sparse.log, xalloc_test.tap, xalloc_fuzz.tap;
+# build/check/checkpatch.log.
 # Ends with "N passed, M failed" and exits non-zero if M > 0.
 set -euo pipefail
 
@@ -59,6 +60,40 @@ checkpatch() {
 	fi
 }
 
+# kernel-doc of the API headers and the sources: one test, no warnings.
+kerneldoc_done=0
+kerneldoc_lint() {
+	local src=$1 logf=$top/kernel-doc.log n
+	kerneldoc_done=1
+	"$src/scripts/kernel-doc" -none include/xalloc/*.h include/uapi/linux/xalloc.h \
+		mm/*.c >"$logf" 2>&1 || true
+	n=$(grep -c . "$logf" || true)
+	check "[ $n -eq 0 ]" all "kernel-doc -none: $n warnings ($logf)"
+	head -10 "$logf"
+}
+
+# DKMS builds (scripts/dkms.sh test, a private DKMS tree) against the newest
+# installed Debian linux-headers of 6.1 and of 6.12: one test each.
+dkms_done=0
+dkms_builds() {
+	local series hdr kver logf
+	dkms_done=1
+	for series in 6.1 6.12; do
+		hdr=$(find /usr/src -maxdepth 1 -name "linux-headers-$series.*-amd64" \
+			! -name '*-cloud-amd64' ! -name '*-rt-amd64' | sort -V | tail -1)
+		kver=${hdr#/usr/src/linux-headers-}
+		logf=$top/dkms-$series.log
+		if [ -z "$hdr" ] || [ ! -e "/lib/modules/$kver/build" ]; then
+			result FAIL all "dkms build for $series: no linux-headers-$series.*-amd64 (make deps)"
+		elif scripts/dkms.sh test "$top/dkms/$series" "$kver" >"$logf" 2>&1; then
+			result ok all "dkms build for $kver"
+		else
+			result FAIL all "dkms build for $kver ($logf)"
+			tail -10 "$logf"
+		fi
+	done
+}
+
 # Kernel splats in a console log, one per line. xalloc's own reports
 # ("xalloc: BUG ..." followed by a dump_stack) are expected in tests.
 splats() {
@@ -93,6 +128,46 @@ ktap() {
 	done
 }
 
+# User-space test programs the guest runs (scripts/initramfs.sh), in order.
+userspace_progs=(xalloc_test xalloc_fuzz)
+
+# userspace CONSOLE DIR KERNEL: each program's TAP from between its markers
+# to DIR/<program>.tap; one test per TAP case. A program that is missing,
+# crashed or timed out (no "exit 0" marker, fewer results than its plan)
+# counts one failure more.
+userspace() {
+	local c=$1 dir=$2 ver=$3 prog tap rc p f s st missing
+	for prog in "${userspace_progs[@]}"; do
+		tap=$dir/$prog.tap
+		awk -v b="xalloc-check: userspace $prog begin" \
+			-v e="xalloc-check: userspace $prog end" \
+			'$0 == b { on = 1; next } $0 == e { on = 0; next } on' "$c" >"$tap"
+		rc=$(sed -n "s/^xalloc-check: userspace $prog exit \([0-9]*\)\$/\1/p" "$c")
+		read -r p f s missing < <(awk '
+			/^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0 }
+			/^ok [0-9]+ .*# SKIP/ { s++; next }
+			/^ok [0-9]+ / { p++; next }
+			/^not ok [0-9]+ / { f++ }
+			END {
+				m = plan - p - f - s
+				if (!plan && !p && !f && !s) m = 1
+				print p + 0, f + 0, s + 0, (m > 0 ? m : 0)
+			}' "$tap")
+		f=$((f + missing))
+		if [ "$rc" != 0 ] && [ "$f" -eq 0 ]; then
+			f=1	# crashed after its last result, or failed outside TAP
+		fi
+		npass=$((npass + p))
+		nfail=$((nfail + f))
+		st=ok
+		[ "$f" -eq 0 ] || st=FAIL
+		printf '%-4s %-5s %s\n' "$st" "$ver" \
+			"userspace $prog: $p passed, $f failed, $s skipped (exit ${rc:-none}, $tap)" |
+			tee -a "$summary"
+		grep -E '^not ok ' "$tap" | sed 's/^/\t/' || true
+	done
+}
+
 check_kernel() {
 	local ver=$1 dir=$top/$1 kdir src moddir rc n
 	local smp=${XALLOC_SMP:-2} numa=${XALLOC_NUMA:-2}
@@ -107,12 +182,15 @@ check_kernel() {
 	fi
 	src=$(readlink -f "$kdir/source")
 	[ $checkpatch_done = 1 ] || checkpatch "$src"
+	[ $kerneldoc_done = 1 ] || kerneldoc_lint "$src"
+	[ $dkms_done = 1 ] || dkms_builds
 
 	log "$ver: modules (W=1, then sparse)"
 	if ! scripts/modules.sh "$kdir" "$moddir" W=1 >"$dir/modules-w1.log" 2>&1; then
 		tail -20 "$dir/modules-w1.log"
 		result FAIL "$ver" "module build failed ($dir/modules-w1.log)"
 		result FAIL "$ver" "guest not booted: ${#suites[@]} suites not run"
+		result FAIL "$ver" "guest not booted: user-space tests not run"
 		return
 	fi
 	n=$(grep -c -i 'warning:' "$dir/modules-w1.log" || true)
@@ -164,6 +242,8 @@ check_kernel() {
 		result ok "$ver" "no kernel splat (Oops, BUG, WARNING, lockdep, KASAN, kmemleak)"
 	fi
 
+	userspace "$c" "$dir" "$ver"
+
 	# KUnit: one test per case, a missing or crashed suite is one failure.
 	[ ${#suites[@]} -gt 0 ] || return 0
 	ktap "$c" >"$dir/results.tap"
@@ -199,6 +279,14 @@ for ver in "$@"; do
 	check_kernel "$ver"
 	took[$ver]=$((SECONDS - start))
 done
+
+# Reliability runs of 6.1 (scripts/reliability.sh): its last line is the count.
+if [[ " $* " == *" 6.1 "* ]]; then
+	scripts/reliability.sh 6.1 | tee "$top/reliability.log" || true
+	read -r p f < <(sed -n 's/^reliability: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+		"$top/reliability.log") || { p=0; f=1; }
+	npass=$((npass + p)) nfail=$((nfail + f))
+fi
 
 echo
 echo "== summary (details in $top/) =="

@@ -11,6 +11,10 @@
 #
 # Executables in tools/build/ (if any) go to /bin. The guest's /init prints
 # "xalloc-check: ..." marker lines that scripts/check.sh looks for.
+#
+# In check mode the user-space tests (xalloc_test, xalloc_fuzz) run after the
+# KUnit suites; the environment sets the fuzzer's run:
+#   XALLOC_FUZZ_COUNT=40000  ioctls (about 45 s)   XALLOC_FUZZ_SEED=  seed (random)
 set -euo pipefail
 
 mode=$1
@@ -34,6 +38,7 @@ done
 
 cp "$moddir/xalloc.ko" "$root/lib/xalloc/"
 cp "$moddir"/kunit/*.ko "$root/lib/xalloc/" 2>/dev/null || true
+cp "$moddir"/bench/*.ko "$root/lib/xalloc/" 2>/dev/null || true
 grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$repo/kunit/suites" \
 	>"$root/lib/xalloc/suites" 2>/dev/null || true
 if [ -f "$repo/scripts/demo.sh" ]; then
@@ -60,6 +65,9 @@ EOF
 
 case "$mode" in
 check)
+	fuzz_args="--count ${XALLOC_FUZZ_COUNT:-40000}"
+	[ -z "${XALLOC_FUZZ_SEED:-}" ] || fuzz_args="$fuzz_args --seed $XALLOC_FUZZ_SEED"
+	echo "fuzz_args='$fuzz_args'" >>"$root/init"
 	cat >>"$root/init" <<'EOF'
 # Forget leak suspects from boot, so kmemleak reports only ours.
 if [ -e /sys/kernel/debug/kmemleak ]; then
@@ -72,6 +80,8 @@ if insmod /lib/xalloc/xalloc.ko; then
 else
 	mark "insmod xalloc failed"
 fi
+# xalloc_bench_kunit calls into the benchmark module: load it idle first.
+[ -f /lib/xalloc/xalloc_bench.ko ] && insmod /lib/xalloc/xalloc_bench.ko run=0
 # KUnit prints each suite's KTAP on the console while insmod runs it.
 while read -r mod suite; do
 	mark "suite $suite begin"
@@ -85,6 +95,30 @@ done </lib/xalloc/suites
 while read -r mod suite; do
 	rmmod "$mod" 2>/dev/null
 done </lib/xalloc/suites
+rmmod xalloc_bench 2>/dev/null
+# User-space tests of /dev/xalloc. Each writes its TAP to a file, which then
+# goes to the console between markers, so that kernel messages printed
+# meanwhile can't split its lines; "exit 127" means the program is missing.
+for prog in xalloc_test xalloc_fuzz; do
+	args=
+	[ "$prog" = xalloc_fuzz ] && args=$fuzz_args
+	mark "userspace $prog start"
+	rc=127
+	if [ -x "/bin/$prog" ]; then
+		# shellcheck disable=SC2086 # args are words
+		timeout 240 "/bin/$prog" $args >"/tmp/$prog.tap" 2>&1
+		rc=$?
+	fi
+	mark "userspace $prog begin"
+	cat "/tmp/$prog.tap" 2>/dev/null
+	mark "userspace $prog end"
+	mark "userspace $prog exit $rc"
+done
+# The allocator after the tests, for the log.
+for f in zoneinfo slabinfo; do
+	echo "### /sys/kernel/debug/xalloc/$f"
+	cat "/sys/kernel/debug/xalloc/$f"
+done
 if echo 0 >/sys/devices/system/cpu/cpu1/online &&
 	echo 1 >/sys/devices/system/cpu/cpu1/online; then
 	mark "cpu1 offline/online ok"

@@ -21,6 +21,7 @@
 #ifndef _UAPI_LINUX_XALLOC_H
 #define _UAPI_LINUX_XALLOC_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -34,12 +35,12 @@
 #define XALLOC_NAME_LEN		32		/* cache name, with its NUL */
 
 /* XALLOC_IOC_VERSION: ABI version and features. No further errors. */
-#define XALLOC_FEAT_CACHES	(1ULL << 0)
-#define XALLOC_FEAT_KMALLOC	(1ULL << 1)
-#define XALLOC_FEAT_PAGES	(1ULL << 2)
-#define XALLOC_FEAT_BULK	(1ULL << 3)
-#define XALLOC_FEAT_STATS	(1ULL << 4)
-#define XALLOC_FEAT_BENCH	(1ULL << 5)
+#define XALLOC_FEAT_CACHES	_BITULL(0)
+#define XALLOC_FEAT_KMALLOC	_BITULL(1)
+#define XALLOC_FEAT_PAGES	_BITULL(2)
+#define XALLOC_FEAT_BULK	_BITULL(3)
+#define XALLOC_FEAT_STATS	_BITULL(4)
+#define XALLOC_FEAT_BENCH	_BITULL(5)
 
 struct xalloc_version {
 	__u32 abi_version;		/* out: XALLOC_ABI_VERSION */
@@ -57,8 +58,8 @@ struct xalloc_version {
  *   -ENOSPC  the file's handle limit is reached
  *   -ENOMEM  no memory
  */
-#define XALLOC_CACHE_HWCACHE_ALIGN	(1U << 0)
-#define XALLOC_MAX_OBJECT_SIZE		(1U << 20)
+#define XALLOC_CACHE_HWCACHE_ALIGN	_BITUL(0)
+#define XALLOC_MAX_OBJECT_SIZE		_BITUL(20)
 
 struct xalloc_cache_create {
 	char name[XALLOC_NAME_LEN];	/* in */
@@ -89,9 +90,9 @@ struct xalloc_cache_destroy {
  *   -ENOSPC  the file's handle or byte limit would be exceeded
  *   -ENOMEM  the zone has no memory left
  */
-#define XALLOC_OBJ_ZERO		(1U << 0)	/* clear the objects */
-#define XALLOC_OBJ_NODE		(1U << 1)	/* only from @node (THISNODE) */
-#define XALLOC_OBJ_BULK		(1U << 2)	/* xalloc_cache_alloc_bulk() */
+#define XALLOC_OBJ_ZERO		_BITUL(0)	/* clear the objects */
+#define XALLOC_OBJ_NODE		_BITUL(1)	/* only from @node (THISNODE) */
+#define XALLOC_OBJ_BULK		_BITUL(2)	/* xalloc_cache_alloc_bulk() */
 #define XALLOC_MAX_KMALLOC	(4U << 20)
 
 struct xalloc_obj_alloc {

@@ -1,0 +1,444 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Reliability runs of xalloc on one kernel version, in QEMU guests:
+#
+#   load failures  insmod with fail_init=zone|debugfs|caches|misc and
+#                  fail_chunk=20 must fail and give all memory back
+#   load cycles    50 x (insmod, a /dev/xalloc workload, rmmod), then MemFree
+#                  and kmemleak                  (same guest as load failures)
+#   pressure       512 MiB guest, zone_mb=192 on 2 nodes (if that is ENOMEM:
+#                  128, then 96), then allocate until ENOMEM: the guest must
+#                  stay alive and every failure be a clean one
+#   smp4/numa4     -smp 4 numa=fake=4 (2 GiB) with the slub and stress suites
+#   debian         Debian's packaged linux-image for VER (6.1 only; make deps
+#                  puts it in the cache), xalloc.ko built against Debian's
+#                  headers, xalloc_test (XALLOC_TEST_SLOW=1: it is fast there)
+#   survival       one line: stress seconds, objects, hotplug cycles, injected
+#                  failures (from make check's build/check/VER/console.log, or
+#                  the smp4 run), load cycles, fuzzed ioctls
+#
+# usage: scripts/reliability.sh VER
+#   XALLOC_RELIABILITY_RUNS="load pressure smp4 debian"  the runs to do
+#
+# Uses scripts/kernel.sh VER kunit/debug.config and the modules in
+# build/VER/mod that make check builds (scripts/modules.sh if missing).
+# Consoles and initramfs images go to build/reliability/VER/.
+# Result lines are those of scripts/check.sh ("ok   VER   what" or
+# "FAIL VER   what"), also appended to build/check/summary.txt; the last line
+# is "reliability: P passed, F failed" for check.sh's tally. Exits non-zero
+# if F > 0.
+set -euo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 VER" >&2; exit 1; }
+ver=$1
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+work=build/reliability/$ver
+mkdir -p "$work" build/check
+summary=build/check/summary.txt
+cache=${XALLOC_CACHE:-$HOME/.cache/xalloc}
+cycles=50
+runs=${XALLOC_RELIABILITY_RUNS:-load pressure smp4 debian}
+npass=0
+nfail=0
+
+# result ok|FAIL KERNEL WHAT, check COND KERNEL WHAT: as in scripts/check.sh.
+result() {
+	if [ "$1" = ok ]; then
+		npass=$((npass + 1))
+	else
+		nfail=$((nfail + 1))
+	fi
+	printf '%-4s %-5s %s\n' "$1" "$2" "$3" | tee -a "$summary"
+}
+check() {
+	local what=$3
+	if eval "$1"; then result ok "$2" "$what"; else result FAIL "$2" "$what"; fi
+}
+log() { echo "reliability: $*"; }
+
+# Kernel splats in a console log, one per line: the same as check.sh's.
+splats() {
+	awk '
+	/xalloc: BUG/ { expect = 1; next }
+	/Call Trace:/ { if (expect) { expect = 0; next } print; next }
+	{
+		line = $0
+		gsub(/xalloc: BUG/, "", line)
+		if (line ~ /Oops|BUG:|WARNING:|KASAN:|UBSAN:|possible circular locking|INFO: |unreferenced object|Kernel panic|general protection fault|watchdog: BUG|kernel BUG/)
+			print
+	}' "$1"
+}
+
+# no_splat TAG CONSOLE: one test.
+no_splat() {
+	splats "$2" >"$work/$1-splats.log"
+	if [ -s "$work/$1-splats.log" ]; then
+		result FAIL "$ver" "$1: kernel splats in console: $(wc -l <"$work/$1-splats.log") lines ($work/$1-splats.log)"
+		head -10 "$work/$1-splats.log" | sed 's/^/	/'
+	else
+		result ok "$ver" "$1: no kernel splat"
+	fi
+}
+
+# within1 A B: B within 1% of A (kB counts).
+within1() {
+	[ -n "$1" ] && [ -n "$2" ] && [ $((($1 - $2) * ($1 - $2) * 10000)) -le $(($1 * $1)) ]
+}
+
+# mark CONSOLE NAME: the value of the guest's "xalloc-rel: NAME VALUE" line.
+mark() {
+	sed -n "s/^xalloc-rel: $2 \([^ ]*\).*/\1/p" "$1" | tail -1
+}
+
+# initramfs OUT INIT-BODY MODULE...: busybox, tools/build/*, the modules in
+# /lib/xalloc, and an /init of the common start plus INIT-BODY.
+initramfs() {
+	local out=$1 body=$2 root app m
+	shift 2
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/xalloc}
+	cp /bin/busybox "$root/bin/busybox"
+	for app in $(/bin/busybox --list); do
+		[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
+	done
+	for m in "$@"; do
+		cp "$m" "$root/lib/xalloc/"
+	done
+	if [ -d tools/build ]; then
+		find tools/build -maxdepth 1 -type f -executable -exec cp {} "$root/bin/" \;
+	fi
+	cat >"$root/init" <<'EOF'
+#!/bin/sh
+mount -t devtmpfs none /dev
+mount -t proc none /proc
+mount -t sysfs none /sys
+mount -t debugfs none /sys/kernel/debug
+mount -t tmpfs none /tmp
+export PATH=/bin
+mark() { echo "xalloc-rel: $*"; }
+memfree() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+EOF
+	printf '%s\n' "$body" 'mark "done"' 'reboot -f' >>"$root/init"
+	chmod +x "$root/init"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
+	rm -rf "$root"
+}
+
+# boot TAG KERNEL INITRD TIMEOUT [VAR=VALUE...]: scripts/guest.sh, one test
+# that it ran to the end; sets rc.
+boot() {
+	local tag=$1 kernel=$2 initrd=$3 tmo=$4 start=$SECONDS
+	shift 4
+	log "$tag: guest (console: $work/$tag.log)"
+	rc=0
+	env XALLOC_TIMEOUT="$tmo" "$@" scripts/guest.sh check "$kernel" "$initrd" \
+		"$work/$tag.log" || rc=$?
+	if grep -q '^xalloc-rel: done' "$work/$tag.log"; then
+		result ok "$ver" "$tag: guest ran to the end ($((SECONDS - start)) s)"
+	else
+		result FAIL "$ver" "$tag: guest did not finish (qemu status $rc, $((SECONDS - start)) s)"
+		tail -15 "$work/$tag.log" | sed 's/^/	/'
+	fi
+}
+
+log "$ver: kernel"
+kdir=$(scripts/kernel.sh "$ver" kunit/debug.config)
+bz=$kdir/arch/x86/boot/bzImage
+moddir=$repo/build/$ver/mod
+if [ ! -f "$moddir/xalloc.ko" ]; then
+	log "$ver: modules (log: $work/modules.log)"
+	scripts/modules.sh "$kdir" "$moddir" >"$work/modules.log" 2>&1 ||
+		{ tail -20 "$work/modules.log"; exit 1; }
+fi
+ko=$moddir/xalloc.ko
+
+# 1 and 2: load failures, then load cycles with a workload, in one guest.
+run_load() {
+	cat >"$work/workload.xa" <<'EOF'
+# SPDX-License-Identifier: GPL-2.0
+cache-create rel 200
+alloc --cache $1 --count 8 --zero
+write $2 0 hello
+read $2 0 5
+alloc --size 5000 --count 2
+write $10 4000 world
+read $10 4000 5
+pages 3 --zero
+write $12 8000 --hex deadbeef
+read $12 8000 4
+free $2 $3 $4 $5 $6 $7 $8 $9 $10 $11 $12
+cache-destroy $1
+zone
+EOF
+	initramfs "$work/load.gz" "$(
+		cat <<EOF
+cycles=$cycles
+EOF
+		cat <<'EOF'
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo clear >/sys/kernel/debug/kmemleak
+fi
+mark "memfree-fail-before $(memfree)"
+for arg in fail_init=zone fail_init=debugfs fail_init=caches fail_init=misc fail_chunk=20; do
+	if insmod /lib/xalloc/xalloc.ko "$arg"; then
+		mark "load-$arg loaded"
+		rmmod xalloc
+	else
+		mark "load-$arg failed"
+	fi
+done
+mark "memfree-fail-after $(memfree)"
+cp /lib/xalloc/workload.xa /tmp/
+mark "memfree-cycles-before $(memfree)"
+i=0
+while [ "$i" -lt "$cycles" ]; do
+	insmod /lib/xalloc/xalloc.ko || { mark "cycle-$i insmod failed"; break; }
+	if ! xallocctl run /tmp/workload.xa >/tmp/workload.log 2>&1; then
+		mark "cycle-$i workload failed"
+		cat /tmp/workload.log
+		rmmod xalloc
+		break
+	fi
+	rmmod xalloc || { mark "cycle-$i rmmod failed"; break; }
+	i=$((i + 1))
+done
+[ "$i" -gt 0 ] && cat /tmp/workload.log
+mark "cycles $i"
+mark "memfree-cycles-after $(memfree)"
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	mark "kmemleak $(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)"
+fi
+EOF
+	)" "$ko" "$work/workload.xa"
+	boot load "$bz" "$work/load.gz" 480
+	c=$work/load.log
+	for arg in fail_init=zone fail_init=debugfs fail_init=caches fail_init=misc fail_chunk=20; do
+		check "[ '$(mark "$c" "load-$arg")' = failed ]" "$ver" "insmod xalloc.ko $arg fails"
+	done
+	a=$(mark "$c" memfree-fail-before)
+	b=$(mark "$c" memfree-fail-after)
+	check "within1 '$a' '$b'" "$ver" "MemFree after the failed loads within 1% (${a:-?} -> ${b:-?} kB)"
+	ncycles=$(mark "$c" cycles)
+	check "[ '${ncycles:-0}' -eq $cycles ]" "$ver" "load cycles with a /dev/xalloc workload: ${ncycles:-0} of $cycles"
+	a=$(mark "$c" memfree-cycles-before)
+	b=$(mark "$c" memfree-cycles-after)
+	check "within1 '$a' '$b'" "$ver" "MemFree after $cycles load cycles within 1% (${a:-?} -> ${b:-?} kB)"
+	n=$(mark "$c" kmemleak)
+	check "[ '${n:-x}' = 0 ]" "$ver" "kmemleak after $cycles load cycles: ${n:-?} unreferenced objects"
+	no_splat load "$c"
+}
+
+# 3: memory pressure: zone_mb=192 on 2 nodes of a 512 MiB guest. If that load
+# fails (cleanly, with ENOMEM), zone_mb=128, then 96, so that the zone can be
+# exhausted: each open file holds at most 64 MiB (XALLOC_MAX_BYTES), so
+# holders of 16 blocks of 4 MiB each, kept open, until one meets ENOMEM.
+run_pressure() {
+	initramfs "$work/pressure.gz" "$(
+		cat <<'EOF'
+mark "memfree-before $(memfree)"
+loaded=
+for mb in 192 128 96; do
+	if insmod /lib/xalloc/xalloc.ko zone_mb=$mb 2>/tmp/insmod.err; then
+		mark "insmod-$mb ok"
+		loaded=$mb
+		break
+	fi
+	cat /tmp/insmod.err
+	if grep -q 'Cannot allocate memory' /tmp/insmod.err; then
+		mark "insmod-$mb ENOMEM"
+	else
+		mark "insmod-$mb failed"
+		break
+	fi
+	mark "alive after insmod-$mb"
+done
+if [ -n "$loaded" ]; then
+	cat /sys/kernel/debug/xalloc/buddyinfo
+	n=1
+	result=none
+	while [ "$n" -le 12 ]; do
+		{
+			j=0
+			while [ "$j" -lt 16 ]; do
+				echo "pages 10"
+				j=$((j + 1))
+			done
+			echo version
+			while [ ! -e /tmp/release ]; do sleep 0.2; done
+		} | xallocctl run - >"/tmp/hold$n.log" 2>&1 &
+		pid=$!
+		t=0
+		while kill -0 "$pid" 2>/dev/null && ! grep -q '^> version' "/tmp/hold$n.log"; do
+			[ "$t" -lt 600 ] || break
+			sleep 0.1
+			t=$((t + 1))
+		done
+		if ! kill -0 "$pid" 2>/dev/null; then
+			cat "/tmp/hold$n.log"
+			if grep -q ENOMEM "/tmp/hold$n.log"; then result=ENOMEM; else result=other; fi
+			break
+		fi
+		n=$((n + 1))
+	done
+	mark "pressure $result after $((n - 1)) holders of 64 MiB, zone_mb=$loaded"
+	cat /sys/kernel/debug/xalloc/buddyinfo
+	grep -E '^(MemFree|MemAvailable):' /proc/meminfo
+	echo 1 >/tmp/alive && [ "$(cat /tmp/alive)" = 1 ] && mark "alive after ENOMEM"
+	touch /tmp/release
+	wait
+	if rmmod xalloc; then mark "rmmod ok"; else mark "rmmod failed"; fi
+fi
+mark "memfree-after $(memfree)"
+mark "alive at the end"
+EOF
+	)" "$ko"
+	boot pressure "$bz" "$work/pressure.gz" 300 XALLOC_MEM=512M
+	c=$work/pressure.log
+	for mb in 192 128 96; do
+		st=$(mark "$c" "insmod-$mb")
+		[ -n "$st" ] || break
+		case "$st" in
+		ok) result ok "$ver" "pressure: insmod zone_mb=$mb in 512 MiB loads" ;;
+		ENOMEM) result ok "$ver" "pressure: insmod zone_mb=$mb in 512 MiB fails cleanly with ENOMEM" ;;
+		*) result FAIL "$ver" "pressure: insmod zone_mb=$mb in 512 MiB: $st, not ENOMEM" ;;
+		esac
+	done
+	if grep -q '^xalloc-rel: insmod-[0-9]* ok' "$c"; then
+		p=$(sed -n 's/^xalloc-rel: pressure \(.*\)/\1/p' "$c")
+		check "[ '${p%% *}' = ENOMEM ]" "$ver" "pressure: allocating pages ends in ENOMEM (${p:-no result})"
+		check "grep -q '^xalloc-rel: alive after ENOMEM' '$c'" "$ver" "pressure: guest alive and responsive after ENOMEM"
+		check "[ '$(mark "$c" rmmod)' = ok ]" "$ver" "pressure: rmmod after ENOMEM"
+	else
+		result FAIL "$ver" "pressure: no zone_mb of 192, 128, 96 loaded: zone not exhausted"
+	fi
+	check "grep -q '^xalloc-rel: alive at the end' '$c'" "$ver" "pressure: guest alive at the end"
+	a=$(mark "$c" memfree-before)
+	b=$(mark "$c" memfree-after)
+	check "within1 '$a' '$b'" "$ver" "pressure: MemFree at the end within 1% (${a:-?} -> ${b:-?} kB)"
+	no_splat pressure "$c"
+}
+
+# 4: 4 CPUs on 4 fake nodes, the slub and stress suites.
+run_smp4() {
+	initramfs "$work/smp4.gz" "$(
+		cat <<'EOF'
+if insmod /lib/xalloc/xalloc.ko; then mark "insmod ok"; else mark "insmod failed"; fi
+for mod in xalloc_slub_kunit xalloc_stress_kunit; do
+	insmod "/lib/xalloc/$mod.ko" || mark "insmod-$mod failed"
+	rmmod "$mod"
+done
+if rmmod xalloc; then mark "rmmod ok"; else mark "rmmod failed"; fi
+EOF
+	)" "$ko" "$moddir/kunit/xalloc_slub_kunit.ko" "$moddir/kunit/xalloc_stress_kunit.ko"
+	# 1 GiB in 4 nodes leaves node 0 less than the default zone's 64 MiB in
+	# whole 4 MiB chunks (12 of 16 with KASAN's shadow): 2 GiB.
+	boot smp4 "$bz" "$work/smp4.gz" 420 XALLOC_SMP=4 XALLOC_NUMA=4 XALLOC_MEM=2G
+	c=$work/smp4.log
+	check "grep -q 'smp: Brought up 4 nodes, 4 CPUs' '$c'" "$ver" "smp4: guest has 4 CPUs, 4 nodes"
+	check "[ '$(mark "$c" insmod)' = ok ] && [ '$(mark "$c" rmmod)' = ok ]" "$ver" "smp4: insmod and rmmod xalloc"
+	for suite in xalloc_slub xalloc_stress; do
+		k=$(sed 's/^\[ *[0-9.]*\] //' "$c" | grep -E "^(not )?ok [0-9]+ $suite\$" | tail -1 || true)
+		check "[ '${k%% *}' = ok ]" "$ver" "smp4: kunit $suite: ${k:-no KTAP result}"
+	done
+	no_splat smp4 "$c"
+}
+
+# 5: Debian's own kernel, with xalloc.ko built against its headers.
+run_debian() {
+	if [ "$ver" = 6.1 ]; then
+		kabi=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+			grep -o 'linux-headers-6\.1\.[^ ,]*-amd64' || true)
+		kabi=${kabi#linux-headers-}
+		vmlinuz=$cache/debian/linux-image-$kabi/boot/vmlinuz-$kabi
+		hdr=/usr/src/linux-headers-$kabi
+		if [ -z "$kabi" ] || [ ! -f "$vmlinuz" ] || [ ! -d "$hdr" ]; then
+			result FAIL "$ver" "debian: no linux-headers-amd64 or no $vmlinuz (make deps)"
+		elif ! scripts/modules.sh "$hdr" "$repo/$work/debian-mod" CONFIG_KUNIT= \
+			>"$work/debian-mod.log" 2>&1; then
+			tail -10 "$work/debian-mod.log"
+			result FAIL "$ver" "debian: xalloc.ko build against $hdr ($work/debian-mod.log)"
+		else
+			result ok "$ver" "debian: xalloc.ko build against $hdr"
+			initramfs "$work/debian.gz" "$(
+				cat <<'EOF'
+if insmod /lib/xalloc/xalloc.ko; then mark "insmod ok"; else mark "insmod failed"; fi
+XALLOC_TEST_SLOW=1 xalloc_test >/tmp/xalloc_test.tap 2>&1
+rc=$?
+mark "xalloc_test begin"
+cat /tmp/xalloc_test.tap
+mark "xalloc_test end"
+mark "xalloc_test-exit $rc"
+for f in slabinfo buddyinfo; do
+	echo "### /sys/kernel/debug/xalloc/$f"
+	cat "/sys/kernel/debug/xalloc/$f" && mark "cat-$f ok"
+done
+if rmmod xalloc; then mark "rmmod ok"; else mark "rmmod failed"; fi
+EOF
+			)" "$work/debian-mod/xalloc.ko"
+			# guest.sh's command line has "console=ttyS0 numa=fake=2 panic=-1".
+			boot debian "$vmlinuz" "$work/debian.gz" 300 XALLOC_SMP=2 XALLOC_NUMA=2
+			c=$work/debian.log
+			check "grep -q 'Linux version $kabi ' '$c'" "$ver" "debian: booted $kabi"
+			check "[ '$(mark "$c" insmod)' = ok ]" "$ver" "debian $kabi: insmod xalloc (unsigned, tainted)"
+			sed -n '/^xalloc-rel: xalloc_test begin/,/^xalloc-rel: xalloc_test end/p' "$c" >"$work/debian-xalloc_test.tap"
+			# As check.sh counts user-space TAP: one test per case; a missing
+			# case, or a non-zero exit without a failed case, is one failure.
+			read -r p f s < <(awk '
+				/^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0 }
+				/^ok [0-9]+ .*# SKIP/ { s++; next }
+				/^ok [0-9]+ / { p++; next }
+				/^not ok [0-9]+ / { f++ }
+				END {
+					m = plan - p - f - s
+					if (!plan && !p && !f && !s) m = 1
+					print p + 0, f + (m > 0 ? m : 0), s + 0
+				}' "$work/debian-xalloc_test.tap")
+			rc=$(mark "$c" xalloc_test-exit)
+			[ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
+			npass=$((npass + p))
+			nfail=$((nfail + f))
+			st=ok
+			[ "$f" -eq 0 ] || st=FAIL
+			printf '%-4s %-5s %s\n' "$st" "$ver" \
+				"debian $kabi: xalloc_test: $p passed, $f failed, $s skipped (exit ${rc:-none})" |
+				tee -a "$summary"
+			grep -E '^not ok ' "$work/debian-xalloc_test.tap" | sed 's/^/	/' || true
+			check "[ '$(mark "$c" cat-slabinfo)' = ok ] && [ '$(mark "$c" cat-buddyinfo)' = ok ]" "$ver" "debian $kabi: debugfs slabinfo and buddyinfo"
+			check "[ '$(mark "$c" rmmod)' = ok ]" "$ver" "debian $kabi: rmmod xalloc"
+			no_splat debian "$c"
+		fi
+	fi
+}
+
+for run in $runs; do
+	case "$run" in
+	load | pressure | smp4 | debian) "run_$run" ;;
+	*) echo "reliability: unknown run '$run'" >&2; exit 1 ;;
+	esac
+done
+
+# 6: survival line.
+stress=$(grep -h -o 'xalloc_stress: survived .*' "build/check/$ver/console.log" 2>/dev/null | tail -1 || true)
+[ -n "$stress" ] || stress=$(grep -h -o 'xalloc_stress: survived .*' "$work/smp4.log" | tail -1 || true)
+secs=$(sed -n 's/.*survived \([0-9]*\) s.*/\1/p' <<<"$stress")
+objs=$(sed -n 's/.* \([0-9]*\) objects verified.*/\1/p' <<<"$stress")
+hot=$(sed -n 's/.* \([0-9]*\) hotplug cycles.*/\1/p' <<<"$stress")
+inj=$(sed -n 's/.* \([0-9]*\) injected failures.*/\1/p' <<<"$stress")
+fuzz=$(sed -n 's/^# \([0-9]*\) ioctls in .*/\1/p' "build/check/$ver/console.log" 2>/dev/null | tail -1 || true)
+if [ -z "$fuzz" ]; then
+	fuzz=$(sed -n 's/^xalloc-check: userspace xalloc_fuzz exit \([0-9]*\)/\1/p' \
+		"build/check/$ver/console.log" 2>/dev/null | tail -1 || true)
+	fuzz=${fuzz:+"no count of fuzzed ioctls (fuzzer exit $fuzz)"}
+else
+	fuzz="$fuzz fuzzed ioctls"
+fi
+line="survived $ver: stress ${secs:-?} s, ${objs:-?} objects verified, ${hot:-?} hotplug cycles, ${inj:-?} injected failures, ${ncycles:-0} load cycles, ${fuzz:-no fuzz run}"
+echo "$line" | tee -a "$summary"
+
+echo "reliability: $npass passed, $nfail failed"
+[ "$nfail" -eq 0 ]
