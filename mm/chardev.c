@@ -10,7 +10,8 @@
  * has one helper below, which checks in this order: the capability (in
  * xalloc_dev_ioctl()), the copy of the argument, its values, then the
  * handles and limits under the table lock. A command that fails changes
- * nothing.
+ * nothing, except an OBJ_WRITE whose buffer faults: copy_from_user() zeroes
+ * what it could not copy.
  *
  * Lock order (outer first):
  *   1. t->lock			the handle table of one open file
