@@ -280,13 +280,14 @@ for ver in "$@"; do
 	took[$ver]=$((SECONDS - start))
 done
 
-# Reliability runs of 6.1 (scripts/reliability.sh): its last line is the count.
-if [[ " $* " == *" 6.1 "* ]]; then
-	scripts/reliability.sh 6.1 | tee "$top/reliability.log" || true
+# Reliability runs of each kernel (scripts/reliability.sh): its last line is
+# the count.
+for ver in "$@"; do
+	scripts/reliability.sh "$ver" | tee "$top/reliability-$ver.log" || true
 	read -r p f < <(sed -n 's/^reliability: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-		"$top/reliability.log") || { p=0; f=1; }
+		"$top/reliability-$ver.log") || { p=0; f=1; }
 	npass=$((npass + p)) nfail=$((nfail + f))
-fi
+done
 
 echo
 echo "== summary (details in $top/) =="

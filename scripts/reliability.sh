@@ -5,7 +5,8 @@
 #   load failures  insmod with fail_init=zone|debugfs|caches|misc and
 #                  fail_chunk=20 must fail and give all memory back
 #   load cycles    50 x (insmod, a /dev/xalloc workload, rmmod), then MemFree
-#                  and kmemleak                  (same guest as load failures)
+#                  (at most 1% below the start) and kmemleak
+#                                                (same guest as load failures)
 #   pressure       512 MiB guest, zone_mb=192 on 2 nodes (if that is ENOMEM:
 #                  128, then 96), then allocate until ENOMEM: the guest must
 #                  stay alive and every failure be a clean one
@@ -81,9 +82,12 @@ no_splat() {
 	fi
 }
 
-# within1 A B: B within 1% of A (kB counts).
+# within1 A B: B at most 1% below A (kB counts). MemFree may also end up
+# higher than it started: KASAN's quarantine and RCU hand back, during the
+# cycles, memory that was freed before the first reading (seen: +1.03% on
+# 6.12). Memory that rises was not lost.
 within1() {
-	[ -n "$1" ] && [ -n "$2" ] && [ $((($1 - $2) * ($1 - $2) * 10000)) -le $(($1 * $1)) ]
+	[ -n "$1" ] && [ -n "$2" ] && [ $((($1 - $2) * 100)) -le "$1" ]
 }
 
 # mark CONSOLE NAME: the value of the guest's "xalloc-rel: NAME VALUE" line.
@@ -117,7 +121,13 @@ mount -t debugfs none /sys/kernel/debug
 mount -t tmpfs none /tmp
 export PATH=/bin
 mark() { echo "xalloc-rel: $*"; }
-memfree() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+# MemFree once deferred frees settled and the page cache is dropped.
+memfree() {
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	sleep 2
+	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
 EOF
 	printf '%s\n' "$body" 'mark "done"' 'reboot -f' >>"$root/init"
 	chmod +x "$root/init"
