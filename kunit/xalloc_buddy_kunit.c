@@ -5,6 +5,9 @@
  * Every case checks on exit that it caused exactly the error reports it
  * expected (none unless it provokes some), that every zone is consistent and
  * that its free counts are what they were before the case.
+ *
+ * The per-CPU page lists are off during the suite (xalloc_pcp tests them), so
+ * that every allocation and free shows in the zone's counts at once.
  */
 
 #include <kunit/test.h>
@@ -38,6 +41,20 @@ static int buddy_test_init(struct kunit *test)
 	ctx->reports = xalloc_report_count();
 	test->priv = ctx;
 	return 0;
+}
+
+static unsigned int buddy_pcp_high, buddy_pcp_batch;
+
+static int buddy_suite_init(struct kunit_suite *suite)
+{
+	buddy_pcp_high = READ_ONCE(xalloc_pcp_high);
+	buddy_pcp_batch = READ_ONCE(xalloc_pcp_batch);
+	return xalloc_pcp_set(0, buddy_pcp_batch);
+}
+
+static void buddy_suite_exit(struct kunit_suite *suite)
+{
+	xalloc_pcp_set(buddy_pcp_high, buddy_pcp_batch);
 }
 
 static void buddy_test_exit(struct kunit *test)
@@ -538,6 +555,8 @@ static struct kunit_case xalloc_buddy_cases[] = {
 
 static struct kunit_suite xalloc_buddy_suite = {
 	.name = "xalloc_buddy",
+	.suite_init = buddy_suite_init,
+	.suite_exit = buddy_suite_exit,
 	.init = buddy_test_init,
 	.exit = buddy_test_exit,
 	.test_cases = xalloc_buddy_cases,

@@ -3,10 +3,16 @@
  * The buddy allocator of the xalloc zone: a free list per order, split on
  * allocation, merge with the buddy at index ^ (1 << order) on free. Both are
  * O(1) per order step: buddies are found by index, never by a list scan.
+ * Blocks of order 0..XALLOC_PCP_MAX_ORDER go through per-CPU lists
+ * (mm/pcp.c) unless pcp_high is 0.
+ *
+ * A free claims the block first, by changing its type with cmpxchg, so that
+ * of two racing frees of one block only one goes on; the other is reported.
  *
  * Lock order (outer first):
- *   1. zone->lock		free lists and counters of one node's zone
- *   2. xalloc_report_lock	(mm/report.c) lines of one report
+ *   1. pcp->lock		(mm/pcp.c) one CPU's lists of one zone
+ *   2. zone->lock		free lists and counters of one node's zone
+ *   3. xalloc_report_lock	(mm/report.c) lines of one report
  */
 
 #include <linux/export.h>
@@ -43,9 +49,20 @@ static void xalloc_free_list_del(struct xalloc_zone *zone,
 	zone->nr_free[order]--;
 }
 
-/* Take a block of @order, splitting a larger one if needed. */
-static struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
-						 unsigned int order)
+/**
+ * xalloc_rmqueue_locked() - take a block off the zone's free lists
+ * @zone: the zone, locked
+ * @order: order of the block
+ * @type: what the block becomes
+ *
+ * Splits the smallest larger block if no block of @order is free.
+ *
+ * Context: zone->lock held.
+ * Return: the block's descriptor, or NULL.
+ */
+struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
+					  unsigned int order,
+					  enum xalloc_page_type type)
 {
 	struct xalloc_page *desc;
 	unsigned int o;
@@ -67,11 +84,16 @@ static struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
 		zone->nr_split++;
 	}
 	desc->order = order;
+	desc->type = type;
 	zone->free_pages -= 1UL << order;
 	zone->nr_alloc++;
 	return desc;
 }
 
+/*
+ * A block of @zone: from this CPU's list for small orders; when the zone has
+ * none left, after giving back every CPU's blocks, once more.
+ */
 static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
 					     unsigned int order,
 					     enum xalloc_page_type type)
@@ -79,10 +101,13 @@ static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
 	struct xalloc_page *desc;
 	unsigned long flags;
 
+	if (xalloc_pcp_order(order)) {
+		desc = xalloc_pcp_alloc(zone, order, type);
+		if (desc || !xalloc_pcp_drain_zone(zone))
+			return desc;
+	}
 	spin_lock_irqsave(&zone->lock, flags);
-	desc = xalloc_rmqueue_locked(zone, order);
-	if (desc)
-		desc->type = type;
+	desc = xalloc_rmqueue_locked(zone, order, type);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	return desc;
 }
@@ -149,6 +174,7 @@ failed:
 static const char *const xalloc_page_type_name[] = {
 	[XALLOC_PAGE_NONE] = "inside a block",
 	[XALLOC_PAGE_FREE] = "free",
+	[XALLOC_PAGE_PCP] = "free, on a per-CPU list",
 	[XALLOC_PAGE_ALLOC] = "allocated pages",
 	[XALLOC_PAGE_LARGE] = "a large kmalloc block",
 	[XALLOC_PAGE_SLAB] = "a slab",
@@ -156,43 +182,53 @@ static const char *const xalloc_page_type_name[] = {
 };
 
 /*
- * Check that @desc heads a block of @type and @order; report and return
- * false if not.
+ * Claim the block at @desc for freeing: check that it heads a block of @type
+ * and @order and make it @to in one cmpxchg. Report and return false if it
+ * does not, in particular if it is already free or a racing free won.
  */
-static bool xalloc_free_ok_locked(struct xalloc_page *desc, unsigned int order,
-				  enum xalloc_page_type type)
+static bool xalloc_free_claim(struct xalloc_page *desc, unsigned int order,
+			      enum xalloc_page_type type, enum xalloc_page_type to)
 {
 	const void *addr = xalloc_desc_address(desc);
+	u8 now = READ_ONCE(desc->type);
 
-	lockdep_assert_held(&desc->chunk->zone->lock);
-	if (desc->type == XALLOC_PAGE_FREE && desc->order == order) {
+	if (now == type && desc->order == order) {
+		now = cmpxchg(&desc->type, type, to);
+		if (likely(now == type))
+			return true;
+	}
+	if ((now == XALLOC_PAGE_FREE || now == XALLOC_PAGE_PCP) && desc->order == order) {
 		xalloc_report("zone", addr, "double free of order-%u block", order);
 		return false;
 	}
-	if (desc->type != type) {
+	if (now != type) {
 		xalloc_report("zone", addr, "free of order-%u block: page is %s",
-			      order, xalloc_page_type_name[desc->type]);
+			      order, xalloc_page_type_name[now]);
 		return false;
 	}
-	if (desc->order != order) {
-		xalloc_report("zone", addr, "free with order %u of a block of order %u",
-			      order, desc->order);
-		return false;
-	}
-	return true;
+	xalloc_report("zone", addr, "free with order %u of a block of order %u",
+		      order, desc->order);
+	return false;
 }
 
-/* Merge the block at @desc with its free buddies and put it on a free list. */
-static void xalloc_free_one_locked(struct xalloc_zone *zone,
-				   struct xalloc_page *desc, unsigned int order)
+/**
+ * xalloc_free_one_locked() - put a block on the zone's free lists
+ * @zone: the block's zone, locked
+ * @desc: head of the block, claimed for freeing
+ * @order: order of the block
+ * @poisoned: whether the block is filled with XALLOC_PAGE_POISON
+ *
+ * Merges the block with its free buddies, as far as they go.
+ *
+ * Context: zone->lock held.
+ */
+void xalloc_free_one_locked(struct xalloc_zone *zone, struct xalloc_page *desc,
+			    unsigned int order, bool poisoned)
 {
 	struct xalloc_page *base = desc->chunk->desc, *buddy;
 	unsigned long idx = desc - base;
-	bool poisoned = xalloc_page_poison;
 
 	lockdep_assert_held(&zone->lock);
-	if (poisoned)
-		memset(xalloc_desc_address(desc), XALLOC_PAGE_POISON, PAGE_SIZE << order);
 	zone->free_pages += 1UL << order;
 	zone->nr_freed++;
 	while (order < XALLOC_MAX_ORDER) {
@@ -247,15 +283,24 @@ bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
 		       enum xalloc_page_type type)
 {
 	struct xalloc_zone *zone = desc->chunk->zone;
+	bool pcp = xalloc_pcp_order(order);
+	bool poisoned = xalloc_page_poison;
 	unsigned long flags;
-	bool ok;
 
+	if (!xalloc_free_claim(desc, order, type,
+			       pcp ? XALLOC_PAGE_PCP : XALLOC_PAGE_NONE))
+		return false;
+	if (poisoned)
+		memset(xalloc_desc_address(desc), XALLOC_PAGE_POISON, PAGE_SIZE << order);
+	desc->poisoned = poisoned;
+	if (pcp) {
+		xalloc_pcp_free(desc, order);
+		return true;
+	}
 	spin_lock_irqsave(&zone->lock, flags);
-	ok = xalloc_free_ok_locked(desc, order, type);
-	if (ok)
-		xalloc_free_one_locked(zone, desc, order);
+	xalloc_free_one_locked(zone, desc, order, poisoned);
 	spin_unlock_irqrestore(&zone->lock, flags);
-	return ok;
+	return true;
 }
 
 /**

@@ -1114,7 +1114,9 @@ static void shrink_and_count(struct xalloc_cache *s, struct xalloc_cache_counts 
  * xalloc_cache_shrink() - give a cache's empty slabs back to the zone
  * @s: the cache
  *
- * Flushes every CPU's slabs to the node lists, then frees all empty slabs.
+ * Flushes every CPU's slabs to the node lists, then frees all empty slabs
+ * and drains every CPU's page lists, so that the freed pages are back on the
+ * zone's free lists.
  *
  * Context: Process context; may sleep.
  * Return: 0.
@@ -1125,6 +1127,7 @@ int xalloc_cache_shrink(struct xalloc_cache *s)
 	xalloc_flush_all(s);
 	discard_empty_partials(s);
 	cpus_read_unlock();
+	xalloc_zone_drain();
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_shrink);

@@ -5,8 +5,9 @@
  * and giving every chunk back at unload.
  *
  * Lock order (outer first):
- *   1. zone->lock		free lists and counters of one node's zone
- *   2. xalloc_report_lock	(mm/report.c) lines of one report
+ *   1. pcp->lock		(mm/pcp.c) one CPU's lists of one zone
+ *   2. zone->lock		free lists and counters of one node's zone
+ *   3. xalloc_report_lock	(mm/report.c) lines of one report
  */
 
 #include <linux/export.h>
@@ -71,6 +72,7 @@ static void xalloc_zone_free(struct xalloc_zone *zone)
 {
 	struct xalloc_chunk *chunk, *tmp;
 
+	xalloc_pcp_exit(zone);
 	if (zone->free_pages != zone->present_pages)
 		pr_err("xalloc: node %d: %lu pages still allocated at unload\n",
 		       zone->nid, zone->present_pages - zone->free_pages);
@@ -95,6 +97,10 @@ static struct xalloc_zone *xalloc_zone_create(int nid, unsigned long nr_chunks)
 	INIT_LIST_HEAD(&zone->chunks);
 	for (int o = 0; o < XALLOC_NR_ORDERS; o++)
 		INIT_LIST_HEAD(&zone->free_list[o]);
+	if (xalloc_pcp_init(zone)) {
+		xalloc_zone_free(zone);
+		return NULL;
+	}
 	while (zone->nr_chunks < nr_chunks) {
 		if (xalloc_chunk_add(zone)) {
 			pr_err("xalloc: node %d: got %u of %lu chunks of %lu KiB\n",
@@ -155,7 +161,7 @@ int xalloc_zone_init(unsigned long pages_per_node)
 		if (!xalloc_zones[nid])
 			goto err_free_zones;
 	}
-	if (xalloc_chunk_table_build())
+	if (xalloc_chunk_table_build() || xalloc_pcp_hotplug_init())
 		goto err_free_zones;
 	return 0;
 
@@ -173,6 +179,7 @@ void xalloc_zone_exit(void)
 {
 	int nid;
 
+	xalloc_pcp_hotplug_exit();
 	for_each_node(nid) {
 		if (xalloc_zones[nid])
 			xalloc_zone_free(xalloc_zones[nid]);
@@ -202,6 +209,7 @@ bool xalloc_zone_info(int nid, struct xalloc_zone_info *info)
 	if (nid < 0 || nid >= MAX_NUMNODES || !xalloc_zones[nid])
 		return false;
 	zone = xalloc_zones[nid];
+	info->pcp_pages = xalloc_pcp_pages(zone, -1);
 	spin_lock_irqsave(&zone->lock, flags);
 	info->nid = nid;
 	info->nr_chunks = zone->nr_chunks;
@@ -240,7 +248,7 @@ static bool xalloc_free_block_ok(struct xalloc_zone *zone,
  *
  * Walks every free list: each entry heads a free, aligned, unmerged block of
  * its list's order, its poison (if it was poisoned) is intact, and the counts
- * add up (see mm/zone.h).
+ * add up (see mm/zone.h). Then the same for every CPU's lists of the zone.
  *
  * Context: Any context; walks all free lists with interrupts off.
  * Return: true if the zone is consistent (or absent); false after printing
@@ -282,6 +290,6 @@ bool xalloc_zone_check(int nid)
 		ok = false;
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
-	return ok;
+	return xalloc_pcp_check(zone) && ok;
 }
 EXPORT_SYMBOL_GPL(xalloc_zone_check);

@@ -7,9 +7,11 @@
  *
  * Invariants, for each zone z (under z->lock):
  *   z->free_pages == sum over o of z->nr_free[o] << o
- *   z->free_pages + pages in allocated blocks == z->present_pages
+ *   z->free_pages + pages on per-CPU lists + pages in allocated blocks
+ *     == z->present_pages
  *   a descriptor's type is not XALLOC_PAGE_NONE exactly when its page heads a
- *   block (free, allocated, or a slab) or is a tail page of a slab.
+ *   block (free, on a per-CPU list, allocated, or a slab) or is a tail page
+ *   of a slab.
  */
 #ifndef _XALLOC_ZONE_H
 #define _XALLOC_ZONE_H
@@ -30,6 +32,7 @@ struct xalloc_cache;
 enum xalloc_page_type {
 	XALLOC_PAGE_NONE = 0,	/* inside a block, not its head */
 	XALLOC_PAGE_FREE,	/* head of a free block, on a free list */
+	XALLOC_PAGE_PCP,	/* head of a free block, on a per-CPU list */
 	XALLOC_PAGE_ALLOC,	/* head of a block from xalloc_alloc_pages() */
 	XALLOC_PAGE_LARGE,	/* head of a large kmalloc block */
 	XALLOC_PAGE_SLAB,	/* head of a slab */
@@ -84,8 +87,22 @@ struct xalloc_chunk {
 	struct xalloc_page *desc;	/* XALLOC_CHUNK_PAGES descriptors */
 };
 
+/* Per-CPU page lists hold free blocks of order 0..XALLOC_PCP_MAX_ORDER. */
+#define XALLOC_PCP_MAX_ORDER	3
+#define XALLOC_PCP_ORDERS	(XALLOC_PCP_MAX_ORDER + 1)
+
+/* One CPU's lists of free blocks of one zone (see mm/pcp.c). */
+struct xalloc_pcp {
+	spinlock_t lock;		/* guards the rest; interrupts off */
+	unsigned int count;		/* pages on the lists */
+	struct list_head lists[XALLOC_PCP_ORDERS];	/* newest first */
+};
+
+extern unsigned int xalloc_pcp_high, xalloc_pcp_batch;
+
 struct xalloc_zone {
 	spinlock_t lock;		/* guards the fields marked "lock" */
+	struct xalloc_pcp __percpu *pcp;	/* constant after load */
 	int nid;
 	struct list_head free_list[XALLOC_NR_ORDERS];	/* lock */
 	unsigned long nr_free[XALLOC_NR_ORDERS];	/* lock */
@@ -106,7 +123,8 @@ struct xalloc_zone_info {
 	int nid;
 	unsigned int nr_chunks;
 	unsigned long present_pages;
-	unsigned long free_pages;
+	unsigned long free_pages;	/* on the zone's free lists */
+	unsigned long pcp_pages;	/* on per-CPU lists, at about that time */
 	unsigned long nr_free[XALLOC_NR_ORDERS];
 	unsigned long nr_alloc;
 	unsigned long nr_freed;
@@ -179,5 +197,29 @@ struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
 				       enum xalloc_page_type type);
 bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
 		       enum xalloc_page_type type);
+struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
+					  unsigned int order,
+					  enum xalloc_page_type type);
+void xalloc_free_one_locked(struct xalloc_zone *zone, struct xalloc_page *desc,
+			    unsigned int order, bool poisoned);
+
+/* Per-CPU page lists (mm/pcp.c). */
+int xalloc_pcp_set(unsigned int high, unsigned int batch);
+struct xalloc_page *xalloc_pcp_alloc(struct xalloc_zone *zone, unsigned int order,
+				     enum xalloc_page_type type);
+void xalloc_pcp_free(struct xalloc_page *desc, unsigned int order);
+unsigned long xalloc_pcp_drain_zone(struct xalloc_zone *zone);
+unsigned long xalloc_pcp_pages(struct xalloc_zone *zone, int cpu);
+bool xalloc_pcp_check(struct xalloc_zone *zone);
+int xalloc_pcp_init(struct xalloc_zone *zone);
+void xalloc_pcp_exit(struct xalloc_zone *zone);
+int xalloc_pcp_hotplug_init(void);
+void xalloc_pcp_hotplug_exit(void);
+
+/* Whether blocks of @order go through the per-CPU lists. */
+static inline bool xalloc_pcp_order(unsigned int order)
+{
+	return order <= XALLOC_PCP_MAX_ORDER && READ_ONCE(xalloc_pcp_high);
+}
 
 #endif /* _XALLOC_ZONE_H */

@@ -30,6 +30,21 @@ static int buddyinfo_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(buddyinfo);
 
+/* Each CPU's page lists of @nid, as /proc/zoneinfo's pagesets. */
+static void zoneinfo_pagesets(struct seq_file *m, int nid)
+{
+	struct xalloc_zone *zone = xalloc_zone_of(nid);
+	int cpu;
+
+	seq_puts(m, "  pagesets\n");
+	for_each_online_cpu(cpu) {
+		seq_printf(m, "    cpu: %d\n", cpu);
+		seq_printf(m, "              count: %lu\n", xalloc_pcp_pages(zone, cpu));
+		seq_printf(m, "              high:  %u\n", READ_ONCE(xalloc_pcp_high));
+		seq_printf(m, "              batch: %u\n", READ_ONCE(xalloc_pcp_batch));
+	}
+}
+
 static int zoneinfo_show(struct seq_file *m, void *v)
 {
 	struct xalloc_zone_info info;
@@ -43,6 +58,7 @@ static int zoneinfo_show(struct seq_file *m, void *v)
 			   (PAGE_SIZE << XALLOC_CHUNK_ORDER) / SZ_1K);
 		seq_printf(m, "  present      %lu\n", info.present_pages);
 		seq_printf(m, "  free         %lu\n", info.free_pages);
+		seq_printf(m, "  pcp          %lu\n", info.pcp_pages);
 		seq_puts(m, "  free_blocks ");
 		for (int o = 0; o < XALLOC_NR_ORDERS; o++)
 			seq_printf(m, " %lu", info.nr_free[o]);
@@ -52,6 +68,7 @@ static int zoneinfo_show(struct seq_file *m, void *v)
 		seq_printf(m, "  split        %lu\n", info.nr_split);
 		seq_printf(m, "  merge        %lu\n", info.nr_merge);
 		seq_printf(m, "  failed       %lu\n", info.nr_failed);
+		zoneinfo_pagesets(m, nid);
 	}
 	return 0;
 }

@@ -9,10 +9,11 @@
  *   node 0 chunk 0 pfn 0x42800 pages 1024 a chunk, then its blocks on
  *     S0:5*12 A0 F0 A1 F1 F2 L3 F4 ...    lines that start with blanks
  *
- * Tokens: F<order> a free block, A<order> pages from xalloc_alloc_pages(),
- * L<order> a large kmalloc block, S<order>:<cache> a slab of the cache of
- * that number, ?<order> a block caught in a state it should not be in (or a
- * slab whose cache is not set yet). "*<n>" repeats a token n times.
+ * Tokens: F<order> a free block, P<order> a free block on a per-CPU list,
+ * A<order> pages from xalloc_alloc_pages(), L<order> a large kmalloc block,
+ * S<order>:<cache> a slab of the cache of that number, ?<order> a block
+ * caught in a state it should not be in (or a slab whose cache is not set
+ * yet). "*<n>" repeats a token n times.
  *
  * Each chunk is copied under its zone's lock and printed after unlocking, so
  * the map is exact per chunk but not across chunks. The cache list is held
@@ -51,6 +52,7 @@ struct zonemap {
 static const char zonemap_state[] = {
 	[XALLOC_PAGE_NONE] = '?',
 	[XALLOC_PAGE_FREE] = 'F',
+	[XALLOC_PAGE_PCP] = 'P',
 	[XALLOC_PAGE_ALLOC] = 'A',
 	[XALLOC_PAGE_LARGE] = 'L',
 	[XALLOC_PAGE_SLAB] = 'S',
