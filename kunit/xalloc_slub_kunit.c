@@ -90,7 +90,7 @@ static unsigned long zone_free_pages(void)
 
 	for_each_node(nid)
 		if (xalloc_zone_info(nid, &info))
-			sum += info.free_pages;
+			sum += info.free_pages + info.pcp_pages;
 	return sum;
 }
 

@@ -589,6 +589,7 @@ static int xalloc_ioc_zone_stats(void __user *argp)
 	zs.chunks = info.nr_chunks;
 	zs.present_pages = info.present_pages;
 	zs.free_pages = info.free_pages;
+	zs.pcp_pages = info.pcp_pages;
 	for (o = 0; o < XALLOC_NR_ORDERS; o++)
 		zs.nr_free[o] = info.nr_free[o];
 	zs.nr_alloc = info.nr_alloc;

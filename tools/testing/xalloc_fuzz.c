@@ -748,8 +748,8 @@ static int snapshot(int fd, struct fz_snapshot *s)
 			printf("# ZONE_STATS %d: %s\n", nodes[i], strerror(errno));
 			return -1;
 		}
-		s->free_pages[i] = z.free_pages;
-		s->pages += z.free_pages;
+		s->free_pages[i] = z.free_pages + z.pcp_pages;
+		s->pages += s->free_pages[i];
 	}
 	return 0;
 }

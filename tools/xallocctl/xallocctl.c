@@ -549,6 +549,7 @@ static void print_zone(const struct xalloc_zone_stats *z)
 	printf("  %-10s %12llu\n", "chunks", (unsigned long long)z->chunks);
 	printf("  %-10s %12llu\n", "present", (unsigned long long)z->present_pages);
 	printf("  %-10s %12llu\n", "free", (unsigned long long)z->free_pages);
+	printf("  %-10s %12llu\n", "pcp", (unsigned long long)z->pcp_pages);
 	printf("  %-10s %12llu\n", "alloc", (unsigned long long)z->nr_alloc);
 	printf("  %-10s %12llu\n", "freed", (unsigned long long)z->nr_freed);
 	printf("  %-10s %12llu\n", "split", (unsigned long long)z->nr_split);

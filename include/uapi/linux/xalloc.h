@@ -194,6 +194,7 @@ struct xalloc_zone_stats {
 	__u64 nr_split;			/* out */
 	__u64 nr_merge;			/* out */
 	__u64 nr_failed;		/* out */
+	__u64 pcp_pages;		/* out: free, on per-CPU lists */
 };
 
 /*
