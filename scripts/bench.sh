@@ -20,6 +20,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+. scripts/lib.sh
 ver=${BENCH_KERNEL:-6.1}
 config=${BENCH_CONFIG:-kunit/bench.config}
 dir=$repo/build/bench
@@ -39,11 +40,7 @@ fi
 # The guest: busybox, the two modules, and an /init that runs the benchmark.
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/xalloc}
-cp /bin/busybox "$root/bin/busybox"
-for app in $(/bin/busybox --list); do
-	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
-done
+busybox_root "$root"
 cp "$moddir/xalloc.ko" "$moddir/bench/xalloc_bench.ko" "$root/lib/xalloc/"
 {
 	cat <<'EOF'

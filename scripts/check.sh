@@ -13,6 +13,7 @@ set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+. scripts/lib.sh
 top=build/check
 mkdir -p "$top"
 summary=$top/summary.txt
@@ -20,20 +21,6 @@ summary=$top/summary.txt
 npass=0
 nfail=0
 
-# result ok|FAIL KERNEL WHAT
-result() {
-	if [ "$1" = ok ]; then
-		npass=$((npass + 1))
-	else
-		nfail=$((nfail + 1))
-	fi
-	printf '%-4s %-5s %s\n' "$1" "$2" "$3" | tee -a "$summary"
-}
-# check COND KERNEL WHAT: one test from a shell condition's status
-check() {
-	local what=$3
-	if eval "$1"; then result ok "$2" "$what"; else result FAIL "$2" "$what"; fi
-}
 log() { echo "check: $*"; }
 
 # Suites expected to run: "<module> <suite>" lines of kunit/suites.
@@ -94,20 +81,6 @@ dkms_builds() {
 	done
 }
 
-# Kernel splats in a console log, one per line. xalloc's own reports
-# ("xalloc: BUG ..." followed by a dump_stack) are expected in tests.
-splats() {
-	awk '
-	/xalloc: BUG/ { expect = 1; next }
-	/Call Trace:/ { if (expect) { expect = 0; next } print; next }
-	{
-		line = $0
-		gsub(/xalloc: BUG/, "", line)
-		if (line ~ /Oops|BUG:|WARNING:|KASAN:|UBSAN:|possible circular locking|INFO: |unreferenced object|Kernel panic|general protection fault|watchdog: BUG|kernel BUG/)
-			print
-	}' "$1"
-}
-
 # KTAP of all suites from the console: the lines between the
 # "xalloc-check: suite X begin/end" markers, renumbered as one document.
 ktap() {
@@ -136,35 +109,14 @@ userspace_progs=(xalloc_test xalloc_fuzz)
 # crashed or timed out (no "exit 0" marker, fewer results than its plan)
 # counts one failure more.
 userspace() {
-	local c=$1 dir=$2 ver=$3 prog tap rc p f s st missing
+	local c=$1 dir=$2 ver=$3 prog tap rc
 	for prog in "${userspace_progs[@]}"; do
 		tap=$dir/$prog.tap
 		awk -v b="xalloc-check: userspace $prog begin" \
 			-v e="xalloc-check: userspace $prog end" \
 			'$0 == b { on = 1; next } $0 == e { on = 0; next } on' "$c" >"$tap"
 		rc=$(sed -n "s/^xalloc-check: userspace $prog exit \([0-9]*\)\$/\1/p" "$c")
-		read -r p f s missing < <(awk '
-			/^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0 }
-			/^ok [0-9]+ .*# SKIP/ { s++; next }
-			/^ok [0-9]+ / { p++; next }
-			/^not ok [0-9]+ / { f++ }
-			END {
-				m = plan - p - f - s
-				if (!plan && !p && !f && !s) m = 1
-				print p + 0, f + 0, s + 0, (m > 0 ? m : 0)
-			}' "$tap")
-		f=$((f + missing))
-		if [ "$rc" != 0 ] && [ "$f" -eq 0 ]; then
-			f=1	# crashed after its last result, or failed outside TAP
-		fi
-		npass=$((npass + p))
-		nfail=$((nfail + f))
-		st=ok
-		[ "$f" -eq 0 ] || st=FAIL
-		printf '%-4s %-5s %s\n' "$st" "$ver" \
-			"userspace $prog: $p passed, $f failed, $s skipped (exit ${rc:-none}, $tap)" |
-			tee -a "$summary"
-		grep -E '^not ok ' "$tap" | sed 's/^/\t/' || true
+		tap_result "$ver" "userspace $prog" "$tap" "$rc"
 	done
 }
 

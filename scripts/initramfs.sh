@@ -21,6 +21,7 @@ mode=$1
 moddir=$2
 out=$3
 repo=$(cd "$(dirname "$0")/.." && pwd)
+. "$repo/scripts/lib.sh"
 
 case "$mode" in
 check | run | shell) ;;
@@ -30,11 +31,7 @@ esac
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/xalloc}
-cp /bin/busybox "$root/bin/busybox"
-for app in $(/bin/busybox --list); do
-	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
-done
+busybox_root "$root"
 
 cp "$moddir/xalloc.ko" "$root/lib/xalloc/"
 cp "$moddir"/kunit/*.ko "$root/lib/xalloc/" 2>/dev/null || true
@@ -43,10 +40,6 @@ grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$repo/kunit/suites" \
 	>"$root/lib/xalloc/suites" 2>/dev/null || true
 if [ -f "$repo/scripts/demo.sh" ]; then
 	cp "$repo/scripts/demo.sh" "$root/lib/xalloc/demo.sh"
-fi
-if [ -d "$repo/tools/build" ]; then
-	find "$repo/tools/build" -maxdepth 1 -type f -executable \
-		-exec cp {} "$root/bin/" \;
 fi
 
 # Common start of /init: file systems, then xalloc.ko.

@@ -34,6 +34,7 @@ set -euo pipefail
 ver=$1
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
+. scripts/lib.sh
 work=build/reliability/$ver
 mkdir -p "$work" build/check
 summary=build/check/summary.txt
@@ -43,33 +44,7 @@ runs=${XALLOC_RELIABILITY_RUNS:-load pressure smp4 debian}
 npass=0
 nfail=0
 
-# result ok|FAIL KERNEL WHAT, check COND KERNEL WHAT: as in scripts/check.sh.
-result() {
-	if [ "$1" = ok ]; then
-		npass=$((npass + 1))
-	else
-		nfail=$((nfail + 1))
-	fi
-	printf '%-4s %-5s %s\n' "$1" "$2" "$3" | tee -a "$summary"
-}
-check() {
-	local what=$3
-	if eval "$1"; then result ok "$2" "$what"; else result FAIL "$2" "$what"; fi
-}
 log() { echo "reliability: $*"; }
-
-# Kernel splats in a console log, one per line: the same as check.sh's.
-splats() {
-	awk '
-	/xalloc: BUG/ { expect = 1; next }
-	/Call Trace:/ { if (expect) { expect = 0; next } print; next }
-	{
-		line = $0
-		gsub(/xalloc: BUG/, "", line)
-		if (line ~ /Oops|BUG:|WARNING:|KASAN:|UBSAN:|possible circular locking|INFO: |unreferenced object|Kernel panic|general protection fault|watchdog: BUG|kernel BUG/)
-			print
-	}' "$1"
-}
 
 # no_splat TAG CONSOLE: one test.
 no_splat() {
@@ -98,20 +73,13 @@ mark() {
 # initramfs OUT INIT-BODY MODULE...: busybox, tools/build/*, the modules in
 # /lib/xalloc, and an /init of the common start plus INIT-BODY.
 initramfs() {
-	local out=$1 body=$2 root app m
+	local out=$1 body=$2 root m
 	shift 2
 	root=$(mktemp -d)
-	mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/xalloc}
-	cp /bin/busybox "$root/bin/busybox"
-	for app in $(/bin/busybox --list); do
-		[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
-	done
+	busybox_root "$root"
 	for m in "$@"; do
 		cp "$m" "$root/lib/xalloc/"
 	done
-	if [ -d tools/build ]; then
-		find tools/build -maxdepth 1 -type f -executable -exec cp {} "$root/bin/" \;
-	fi
 	cat >"$root/init" <<'EOF'
 #!/bin/sh
 mount -t devtmpfs none /dev
@@ -396,28 +364,8 @@ EOF
 			check "grep -q 'Linux version $kabi ' '$c'" "$ver" "debian: booted $kabi"
 			check "[ '$(mark "$c" insmod)' = ok ]" "$ver" "debian $kabi: insmod xalloc (unsigned, tainted)"
 			sed -n '/^xalloc-rel: xalloc_test begin/,/^xalloc-rel: xalloc_test end/p' "$c" >"$work/debian-xalloc_test.tap"
-			# As check.sh counts user-space TAP: one test per case; a missing
-			# case, or a non-zero exit without a failed case, is one failure.
-			read -r p f s < <(awk '
-				/^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0 }
-				/^ok [0-9]+ .*# SKIP/ { s++; next }
-				/^ok [0-9]+ / { p++; next }
-				/^not ok [0-9]+ / { f++ }
-				END {
-					m = plan - p - f - s
-					if (!plan && !p && !f && !s) m = 1
-					print p + 0, f + (m > 0 ? m : 0), s + 0
-				}' "$work/debian-xalloc_test.tap")
-			rc=$(mark "$c" xalloc_test-exit)
-			[ "$rc" = 0 ] || [ "$f" -gt 0 ] || f=1
-			npass=$((npass + p))
-			nfail=$((nfail + f))
-			st=ok
-			[ "$f" -eq 0 ] || st=FAIL
-			printf '%-4s %-5s %s\n' "$st" "$ver" \
-				"debian $kabi: xalloc_test: $p passed, $f failed, $s skipped (exit ${rc:-none})" |
-				tee -a "$summary"
-			grep -E '^not ok ' "$work/debian-xalloc_test.tap" | sed 's/^/	/' || true
+			tap_result "$ver" "debian $kabi: xalloc_test" "$work/debian-xalloc_test.tap" \
+				"$(mark "$c" xalloc_test-exit)"
 			check "[ '$(mark "$c" cat-slabinfo)' = ok ] && [ '$(mark "$c" cat-buddyinfo)' = ok ]" "$ver" "debian $kabi: debugfs slabinfo and buddyinfo"
 			check "[ '$(mark "$c" rmmod)' = ok ]" "$ver" "debian $kabi: rmmod xalloc"
 			no_splat debian "$c"

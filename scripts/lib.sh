@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2154
+# Helpers of the test and guest scripts (check.sh, reliability.sh,
+# initramfs.sh, bench.sh); sourced, not run.
+#
+# result, check and tap_result count into the caller's npass and nfail and
+# append their line to the file named by $summary.
+
+xalloc_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# result ok|FAIL KERNEL WHAT: one test.
+result() {
+	if [ "$1" = ok ]; then
+		npass=$((npass + 1))
+	else
+		nfail=$((nfail + 1))
+	fi
+	printf '%-4s %-5s %s\n' "$1" "$2" "$3" | tee -a "$summary"
+}
+
+# check COND KERNEL WHAT: one test from a shell condition's status.
+check() {
+	local what=$3
+	if eval "$1"; then result ok "$2" "$what"; else result FAIL "$2" "$what"; fi
+}
+
+# splats CONSOLE: the kernel splats in a console log, one per line. xalloc's
+# own reports ("xalloc: BUG ..." followed by a dump_stack) are expected in
+# tests and are not splats.
+splats() {
+	awk '
+	/xalloc: BUG/ { expect = 1; next }
+	/Call Trace:/ { if (expect) { expect = 0; next } print; next }
+	{
+		line = $0
+		gsub(/xalloc: BUG/, "", line)
+		if (line ~ /Oops|BUG:|WARNING:|KASAN:|UBSAN:|possible circular locking|INFO: |unreferenced object|Kernel panic|general protection fault|watchdog: BUG|kernel BUG/)
+			print
+	}' "$1"
+}
+
+# tap_result KERNEL WHAT TAP EXIT: the cases of a user-space program's TAP,
+# one test each. Cases its plan promised but that never came, a TAP without
+# any result, or a non-zero EXIT without a failed case, count one failure.
+tap_result() {
+	local ver=$1 what=$2 tap=$3 rc=$4 p f s st
+	read -r p f s < <(awk '
+		/^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0 }
+		/^ok [0-9]+ .*# SKIP/ { s++; next }
+		/^ok [0-9]+ / { p++; next }
+		/^not ok [0-9]+ / { f++ }
+		END {
+			m = plan - p - f - s
+			if (!plan && !p && !f && !s) m = 1
+			print p + 0, f + (m > 0 ? m : 0), s + 0
+		}' "$tap")
+	if [ "$rc" != 0 ] && [ "$f" -eq 0 ]; then
+		f=1	# crashed after its last result, or failed outside TAP
+	fi
+	npass=$((npass + p))
+	nfail=$((nfail + f))
+	st=ok
+	[ "$f" -eq 0 ] || st=FAIL
+	printf '%-4s %-5s %s\n' "$st" "$ver" \
+		"$what: $p passed, $f failed, $s skipped (exit ${rc:-none}, $tap)" |
+		tee -a "$summary"
+	grep -E '^not ok ' "$tap" | sed 's/^/\t/' || true
+}
+
+# busybox_root ROOT: the directories of a guest's root, busybox with a link
+# per applet in /bin, and the programs of tools/build/ (if built) in /bin.
+busybox_root() {
+	local root=$1 app
+	mkdir -p "$root"/{bin,dev,proc,sys,tmp,lib/xalloc}
+	cp /bin/busybox "$root/bin/busybox"
+	for app in $(/bin/busybox --list); do
+		[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
+	done
+	if [ -d "$xalloc_repo/tools/build" ]; then
+		find "$xalloc_repo/tools/build" -maxdepth 1 -type f -executable \
+			-exec cp {} "$root/bin/" \;
+	fi
+}
