@@ -22,6 +22,7 @@
 
 #include <xalloc/xalloc.h>
 
+#include "debugfs.h"
 #include "zone.h"
 
 enum xalloc_stat_item {
@@ -120,7 +121,7 @@ struct xalloc_cache {
 	unsigned int cpu_partial_slabs;	/* the same in slabs; constant */
 	const char *name;		/* constant */
 	bool dead;			/* destroyed with objects left; mutex */
-	long last_validate;		/* reports of the last validate, or -1 */
+	struct xalloc_validate_file validate;	/* caches/<name>/validate */
 	struct list_head list;		/* xalloc_caches; xalloc_caches_mutex */
 	struct dentry *debugfs;		/* caches/<name>; mutex */
 	struct xalloc_cache_node *node[MAX_NUMNODES];	/* constant */

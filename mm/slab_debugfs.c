@@ -106,40 +106,11 @@ static int partial_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(partial);
 
-/* Last result of caches/<name>/validate, -1 before the first run. */
-static int validate_show(struct seq_file *m, void *v)
+/* caches/<name>/validate: validate the cache. */
+static long cache_validate(struct xalloc_validate_file *v)
 {
-	struct xalloc_cache *s = m->private;
-
-	if (s->last_validate < 0)
-		seq_puts(m, "not validated yet: write 1 to validate\n");
-	else
-		seq_printf(m, "%ld errors\n", s->last_validate);
-	return 0;
+	return xalloc_cache_validate(container_of(v, struct xalloc_cache, validate));
 }
-
-static int validate_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, validate_show, inode->i_private);
-}
-
-static ssize_t validate_write(struct file *file, const char __user *buf,
-			      size_t len, loff_t *ppos)
-{
-	struct xalloc_cache *s = file_inode(file)->i_private;
-
-	s->last_validate = xalloc_cache_validate(s);
-	return len;
-}
-
-static const struct file_operations validate_fops = {
-	.owner = THIS_MODULE,
-	.open = validate_open,
-	.read = seq_read,
-	.write = validate_write,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
 
 #define XALLOC_TRACES_MAX	128
 
@@ -257,11 +228,11 @@ void xalloc_slab_debugfs_add(struct xalloc_cache *s)
 	s->debugfs = debugfs_create_dir(s->name, xalloc_caches_dir);
 	debugfs_create_file("stats", 0444, s->debugfs, s, &stats_fops);
 	debugfs_create_file("partial", 0444, s->debugfs, s, &partial_fops);
-	debugfs_create_file("validate", 0644, s->debugfs, s, &validate_fops);
+	s->validate.run = cache_validate;
+	xalloc_debugfs_validate(s->debugfs, &s->validate);
 	debugfs_create_file("alloc_traces", 0444, s->debugfs, s, &alloc_traces_fops);
 	debugfs_create_file("free_traces", 0444, s->debugfs, s, &free_traces_fops);
 	debugfs_create_file("debug", 0644, s->debugfs, s, &debug_fops);
-	s->last_validate = -1;
 }
 
 /**

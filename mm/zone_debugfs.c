@@ -74,32 +74,28 @@ static int zoneinfo_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(zoneinfo);
 
-static long zone_last_validate = -1;
-
 static int validate_show(struct seq_file *m, void *v)
 {
-	if (zone_last_validate < 0)
+	struct xalloc_validate_file *val = m->private;
+
+	if (val->last < 0)
 		seq_puts(m, "not validated yet: write 1 to validate\n");
 	else
-		seq_printf(m, "%ld errors\n", zone_last_validate);
+		seq_printf(m, "%ld errors\n", val->last);
 	return 0;
 }
 
 static int validate_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, validate_show, NULL);
+	return single_open(file, validate_show, inode->i_private);
 }
 
-/* Check every node's zone; count the nodes (and poisoned blocks) at fault. */
 static ssize_t validate_write(struct file *file, const char __user *buf,
 			      size_t len, loff_t *ppos)
 {
-	long errors = 0;
-	int nid;
+	struct xalloc_validate_file *v = file_inode(file)->i_private;
 
-	for_each_node(nid)
-		errors += !xalloc_zone_check(nid);
-	zone_last_validate = errors;
+	v->last = v->run(v);
 	return len;
 }
 
@@ -111,6 +107,32 @@ static const struct file_operations validate_fops = {
 	.llseek = seq_lseek,
 	.release = single_release,
 };
+
+/**
+ * xalloc_debugfs_validate() - create a "validate" file
+ * @dir: its directory
+ * @v: what a write runs; its result is kept in @v->last (set to -1 here)
+ *
+ * Context: Process context.
+ */
+void xalloc_debugfs_validate(struct dentry *dir, struct xalloc_validate_file *v)
+{
+	v->last = -1;
+	debugfs_create_file("validate", 0644, dir, v, &validate_fops);
+}
+
+/* Check every node's zone; count the nodes (and poisoned blocks) at fault. */
+static long zone_validate(struct xalloc_validate_file *v)
+{
+	long errors = 0;
+	int nid;
+
+	for_each_node(nid)
+		errors += !xalloc_zone_check(nid);
+	return errors;
+}
+
+static struct xalloc_validate_file zone_validate_file = { .run = zone_validate };
 
 /**
  * xalloc_debugfs_init() - create /sys/kernel/debug/xalloc and the zone files
@@ -126,8 +148,7 @@ void xalloc_debugfs_init(void)
 			    &buddyinfo_fops);
 	debugfs_create_file("zoneinfo", 0444, xalloc_debugfs_root, NULL,
 			    &zoneinfo_fops);
-	debugfs_create_file("validate", 0644, xalloc_debugfs_root, NULL,
-			    &validate_fops);
+	xalloc_debugfs_validate(xalloc_debugfs_root, &zone_validate_file);
 	xalloc_zonemap_debugfs_init();
 }
 
