@@ -618,7 +618,7 @@ static s64 xb_trial(struct xb_run *r, struct xb_thread *t, const unsigned int *c
 	if (err)
 		return err;
 
-	if (nr == 1) {
+	if (r->sc->kind != XB_SCALING && nr == 1) {
 		ns = t[0].busy_ns;
 	} else {
 		first = t[0].start_ns;
@@ -743,7 +743,8 @@ static int xb_scenario_run(const struct xb_scenario *sc,
 	unsigned int trials = opts->trials ?: (opts->smoke ? 3 : 7);
 	unsigned int *cpus, nr_cpus, nr_threads, i;
 	struct xb_run r = { .sc = sc };
-	u64 *v[2] = { NULL, NULL };
+	u64 *v[2] = { NULL, NULL }, *one[2] = { NULL, NULL };
+	struct xalloc_bench_stat st1[2];
 	struct xb_thread *t;
 	s64 ps;
 	int err, side;
@@ -769,7 +770,8 @@ static int xb_scenario_run(const struct xb_scenario *sc,
 		goto out;
 	for (side = 0; side < 2; side++) {
 		v[side] = kcalloc(trials, sizeof(u64), GFP_KERNEL);
-		if (!v[side]) {
+		one[side] = kcalloc(trials, sizeof(u64), GFP_KERNEL);
+		if (!v[side] || !one[side]) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -786,16 +788,27 @@ static int xb_scenario_run(const struct xb_scenario *sc,
 	for (i = 0; i < trials + 1; i++) {
 		for (side = 0; side < 2; side++) {
 			ps = xb_trial(&r, t, cpus, nr_cpus, side);
+			if (i && ps >= 0)
+				v[side][i - 1] = ps;
+			/* Scaling: the same side on one CPU, timed the same way. */
+			if (i && ps >= 0 && sc->kind == XB_SCALING) {
+				ps = xb_trial(&r, t, cpus, 1, side);
+				one[side][i - 1] = ps;
+			}
 			if (ps < 0) {
 				err = ps;
 				goto out;
 			}
-			if (i)
-				v[side][i - 1] = ps;
 		}
 	}
 	xb_stat(&res->xalloc, v[0], trials);
 	xb_stat(&res->kernel, v[1], trials);
+	if (sc->kind == XB_SCALING) {
+		xb_stat(&st1[0], one[0], trials);
+		xb_stat(&st1[1], one[1], trials);
+		res->xalloc_speedup = div64_u64(st1[0].med * 1000, res->xalloc.med ?: 1);
+		res->kernel_speedup = div64_u64(st1[1].med * 1000, res->kernel.med ?: 1);
+	}
 	res->trials = trials;
 	res->cpus = sc->kind == XB_SCALING ? nr_cpus : sc->kind == XB_REMOTE ? 2 : 1;
 	if (sc->kind == XB_REMOTE)
@@ -803,8 +816,10 @@ static int xb_scenario_run(const struct xb_scenario *sc,
 	else
 		res->ops = (u64)r.batches * r.ops * (sc->kind == XB_SCALING ? nr_cpus : 1);
 out:
-	kfree(v[0]);
-	kfree(v[1]);
+	for (side = 0; side < 2; side++) {
+		kfree(v[side]);
+		kfree(one[side]);
+	}
 	xb_run_free(&r, t, nr_threads);
 	kfree(cpus);
 	return err;
@@ -857,17 +872,6 @@ static void xb_format(const struct xalloc_bench_result *res, char *buf, size_t l
 	}
 }
 
-static struct xalloc_bench_result *xb_find(struct xalloc_bench_opts *opts,
-					   const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; i < opts->nr_results; i++)
-		if (!strcmp(opts->results[i].name, name) && !opts->results[i].skipped)
-			return &opts->results[i];
-	return NULL;
-}
-
 /* ---- Public interface --------------------------------------------------- */
 
 /* Serialises runs: they would time each other otherwise. */
@@ -890,7 +894,7 @@ static DEFINE_MUTEX(xb_mutex);
  */
 int xalloc_bench_run(struct xalloc_bench_opts *opts)
 {
-	struct xalloc_bench_result *res, *one, *all;
+	struct xalloc_bench_result *res;
 	char line[320];
 	unsigned int i;
 	int err = 0;
@@ -909,13 +913,6 @@ int xalloc_bench_run(struct xalloc_bench_opts *opts)
 		if (err) {
 			pr_err("%s failed: %d\n", sc->name, err);
 			break;
-		}
-		/* Scaling against the same fast path on one CPU. */
-		one = xb_find(opts, "fastpath-64");
-		all = xb_find(opts, "scaling-64");
-		if (res == all && one && all->xalloc.med && all->kernel.med) {
-			all->xalloc_speedup = div64_u64(one->xalloc.med * 1000, all->xalloc.med);
-			all->kernel_speedup = div64_u64(one->kernel.med * 1000, all->kernel.med);
 		}
 		if (opts->print) {
 			xb_format(res, line, sizeof(line));

@@ -38,7 +38,8 @@ struct xalloc_bench_stat {
  * @xalloc: xalloc's cost
  * @kernel: the kernel allocator's cost, same sizes and flags
  * @xalloc_speedup: "scaling" only: xalloc's throughput on @cpus CPUs over its
- *	throughput on one CPU (fastpath-64), times 1000; 0 when not measured
+ *	throughput on one CPU, both timed as wall time from start to end in
+ *	the same trials, times 1000; 0 when not measured
  * @kernel_speedup: the same for the kernel's allocator
  * @skipped: not run, e.g. remote frees with one CPU online
  */
