@@ -234,9 +234,35 @@ int xalloc_debug_traces(struct xalloc_cache *s, bool alloc,
 			struct xalloc_location *loc, int max);
 int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags);
 
-/* The slab a kmalloc'd or cached object lives in, or NULL after a report. */
-struct xalloc_page *xalloc_object_slab(const char *area, const void *obj,
-				       struct xalloc_page *slab);
+struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
+					   struct xalloc_page *slab);
+
+/*
+ * The slab of an object being freed, from @slab, the descriptor of its page
+ * (xalloc_addr_desc(), NULL outside the zone); NULL after a report when @obj
+ * is not at an object boundary of a slab.
+ */
+static __always_inline struct xalloc_page *
+xalloc_object_slab(const char *area, const void *obj, struct xalloc_page *slab)
+{
+	struct xalloc_cache *s;
+	unsigned int idx;
+	long off;
+
+	if (unlikely(!slab))
+		return xalloc_object_slab_bad(area, obj, slab);
+	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
+		slab = slab->head;
+	if (unlikely(slab->type != XALLOC_PAGE_SLAB))
+		return xalloc_object_slab_bad(area, obj, slab);
+	s = slab->cache;
+	off = obj - s->red_left_pad - slab_address(slab);
+	idx = reciprocal_divide(off, s->reciprocal_size);
+	if (unlikely(off < 0 || idx * s->size != off || idx >= slab->cnt.objects))
+		return xalloc_object_slab_bad(area, obj, slab);
+	return slab;
+}
+
 void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
 			      unsigned long addr);
 

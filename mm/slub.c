@@ -754,41 +754,38 @@ redo:
 }
 
 /**
- * xalloc_object_slab() - find and check the slab of an object being freed
+ * xalloc_object_slab_bad() - report why an object can't be freed
  * @area: who asks, for the report: a cache name or "kmalloc"
  * @obj: the object
- * @slab: the descriptor of @obj's page, from xalloc_addr_desc(), or NULL
+ * @slab: its page's descriptor (NULL outside the zone), or its slab
+ *
+ * The slow path of xalloc_object_slab(), out of line.
  *
  * Context: Any context.
- * Return: the slab's descriptor, or NULL after reporting that @obj is not in
- * the zone, not in a slab, or not at an object boundary.
+ * Return: NULL, after reporting that @obj is not in the zone, not in a slab,
+ * or not at an object boundary.
  */
-struct xalloc_page *xalloc_object_slab(const char *area, const void *obj,
-				       struct xalloc_page *slab)
+struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
+					   struct xalloc_page *slab)
 {
 	struct xalloc_cache *s;
 	long off;
-	unsigned int idx;
 
-	if (unlikely(!slab)) {
+	if (!slab) {
 		xalloc_report(area, obj, "free of an address outside the zone");
 		return NULL;
 	}
 	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
 		slab = slab->head;
-	if (unlikely(slab->type != XALLOC_PAGE_SLAB)) {
+	if (slab->type != XALLOC_PAGE_SLAB) {
 		xalloc_report(area, obj, "free of an address that is not in a slab");
 		return NULL;
 	}
 	s = slab->cache;
 	off = obj - s->red_left_pad - xalloc_desc_address(slab);
-	idx = reciprocal_divide(off, s->reciprocal_size);
-	if (unlikely(off < 0 || idx * s->size != off || idx >= slab->cnt.objects)) {
-		xalloc_report(s->name, obj, "free of an address inside object %u of a slab",
-			      idx);
-		return NULL;
-	}
-	return slab;
+	xalloc_report(s->name, obj, "free of an address inside object %u of a slab",
+		      reciprocal_divide(off, s->reciprocal_size));
+	return NULL;
 }
 
 /**

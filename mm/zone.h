@@ -184,12 +184,20 @@ static inline void *xalloc_desc_address(const struct xalloc_page *desc)
 	return pfn_to_kaddr(xalloc_desc_pfn(desc));
 }
 
-/* Descriptor of the page holding @addr, or NULL if it is not in the zone. */
+/*
+ * Descriptor of the page holding @addr, or NULL if it is not in the zone.
+ * Any address may be asked about: x86-64 maps all physical memory linearly
+ * at PAGE_OFFSET and places every other kernel mapping (vmalloc, vmemmap,
+ * modules, text) above that map, so an address's offset from PAGE_OFFSET
+ * lands in a chunk only when it is the direct-map address of a page of it.
+ */
 static inline struct xalloc_page *xalloc_addr_desc(const void *addr)
 {
-	if (unlikely(!virt_addr_valid(addr)))
+	unsigned long a = (unsigned long)addr;
+
+	if (unlikely(a < PAGE_OFFSET))
 		return NULL;
-	return xalloc_pfn_desc(PHYS_PFN(__pa(addr)));
+	return xalloc_pfn_desc((a - PAGE_OFFSET) >> PAGE_SHIFT);
 }
 
 /* Block allocation inside the zone, used by the page API and the slab layer. */
