@@ -10,8 +10,8 @@
  * has one helper below, which checks in this order: the capability (in
  * xalloc_dev_ioctl()), the copy of the argument, its values, then the
  * handles and limits under the table lock. A command that fails changes
- * nothing, except an OBJ_WRITE whose buffer faults: copy_from_user() zeroes
- * what it could not copy.
+ * nothing: OBJ_WRITE copies the user's bytes to a bounce buffer first, so
+ * that a buffer that faults half-way leaves the object as it was.
  *
  * Lock order (outer first):
  *   1. t->lock			the handle table of one open file
@@ -461,7 +461,6 @@ static int xalloc_ioc_obj_io(struct xalloc_handles *t, void __user *argp,
 	struct xalloc_obj_io io;
 	struct xalloc_handle *h;
 	void __user *buf;
-	unsigned long left;
 	int ret = 0;
 
 	if (copy_from_user(&io, argp, sizeof(io)))
@@ -482,12 +481,18 @@ static int xalloc_ioc_obj_io(struct xalloc_handles *t, void __user *argp,
 		ret = -EINVAL;
 		goto out_unlock;
 	}
-	if (write)
-		left = copy_from_user(h->ptr + io.offset, buf, io.len);
-	else
-		left = copy_to_user(buf, h->ptr + io.offset, io.len);
-	if (left)
+	if (write) {
+		void *bounce = vmemdup_user(buf, io.len);
+
+		if (IS_ERR(bounce)) {
+			ret = PTR_ERR(bounce);
+			goto out_unlock;
+		}
+		memcpy(h->ptr + io.offset, bounce, io.len);
+		kvfree(bounce);
+	} else if (copy_to_user(buf, h->ptr + io.offset, io.len)) {
 		ret = -EFAULT;
+	}
 out_unlock:
 	mutex_unlock(&t->lock);
 	return ret;

@@ -541,14 +541,10 @@ static void op_io(struct fz_file *f)
 		tagged = 0;
 	}
 	ret = issue(f, cmd, &io, sizeof(io), write ? "OBJ_WRITE" : "OBJ_READ", e_io);
-	/*
-	 * Bytes of a tag overwritten: forget the tag. A write that faults has
-	 * copied what it could and zeroed the rest of the range (as
-	 * copy_from_user() does), so it counts too.
-	 */
-	if (ret && !(write && ret == -EFAULT))
+	/* A failed write changes nothing; other bytes of a tag: forget it. */
+	if (ret)
 		return;
-	if (write && (!tagged || ret) && io.offset < 8 && io.len) {
+	if (write && !tagged && io.offset < 8 && io.len) {
 		for (int i = 0; i < f->nr_obj; i++)
 			if (f->obj[i].handle == io.handle)
 				f->obj[i].tag = 0;

@@ -645,6 +645,30 @@ TEST_F(xa, io_bad_buffer_efault)
 	munmap(ro, XT_PAGE);
 }
 
+/* A write whose buffer faults half-way leaves the object as it was. */
+TEST_F(xa, io_write_fault_changes_nothing)
+{
+	unsigned char *two = mmap(NULL, 2 * XT_PAGE, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char back[64];
+	__u32 h;
+
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, obj_alloc(self->fd, 0, 64, -1, 0, 1, &h));
+	memset(back, 0xc3, sizeof(back));
+	ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_WRITE, h, 0, 64, back));
+	/* 32 readable bytes, then a page that is gone. */
+	memset(two + XT_PAGE - 32, 0x5a, 32);
+	ASSERT_EQ(0, munmap(two + XT_PAGE, XT_PAGE));
+	EXPECT_EQ(-EFAULT, obj_io(self->fd, XALLOC_IOC_OBJ_WRITE, h, 0, 64,
+				  two + XT_PAGE - 32));
+	memset(back, 0, sizeof(back));
+	ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_READ, h, 0, 64, back));
+	EXPECT_TRUE(has_pattern(back, sizeof(back), 0xc3));
+	EXPECT_EQ(0, free1(self->fd, h));
+	munmap(two, XT_PAGE);
+}
+
 TEST_F(xa, alloc_bad_values)
 {
 	struct xalloc_obj_alloc a;

@@ -123,9 +123,8 @@ struct xalloc_free {
  * buffer at @buf and an object or page block, at @offset inside it.
  *   -EINVAL  @offset + @len beyond the object's size (the size asked for)
  *   -ENOENT  no such object or block handle in this file
- *   -EFAULT  @buf faulted; for OBJ_WRITE the bytes of the range that were
- *            not copied may have been zeroed (the only failing command that
- *            changes something)
+ *   -EFAULT  @buf faulted; the object is unchanged
+ *   -ENOMEM  OBJ_WRITE: no memory for a bounce buffer of @len bytes
  */
 struct xalloc_obj_io {
 	__u32 handle;			/* in */
