@@ -43,14 +43,8 @@ trap 'rm -rf "$root"' EXIT
 busybox_root "$root"
 cp "$moddir/xalloc.ko" "$moddir/bench/xalloc_bench.ko" "$root/lib/xalloc/"
 {
+	init_start xalloc-bench
 	cat <<'EOF'
-#!/bin/sh
-mount -t devtmpfs none /dev
-mount -t proc none /proc
-mount -t sysfs none /sys
-mount -t debugfs none /sys/kernel/debug
-export PATH=/bin
-mark() { echo "xalloc-bench: $*"; }
 dump() {
 	mark "$1 begin"
 	cat "$2"

@@ -179,12 +179,8 @@ check_kernel() {
 	local before after
 	before=$(sed -n 's/^xalloc-check: memfree before \([0-9]*\) kB/\1/p' "$c")
 	after=$(sed -n 's/^xalloc-check: memfree after \([0-9]*\) kB/\1/p' "$c")
-	if [ -n "$before" ] && [ -n "$after" ] &&
-		[ $(((before - after) * (before - after) * 10000)) -le $((before * before)) ]; then
-		result ok "$ver" "MemFree after rmmod within 1% ($before -> $after kB)"
-	else
-		result FAIL "$ver" "MemFree after rmmod within 1% (${before:-?} -> ${after:-?} kB)"
-	fi
+	check "within1 '$before' '$after'" "$ver" \
+		"MemFree after rmmod within 1% (${before:-?} -> ${after:-?} kB)"
 
 	splats "$c" >"$dir/splats.log"
 	if [ -s "$dir/splats.log" ]; then

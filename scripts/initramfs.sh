@@ -42,19 +42,7 @@ if [ -f "$repo/scripts/demo.sh" ]; then
 	cp "$repo/scripts/demo.sh" "$root/lib/xalloc/demo.sh"
 fi
 
-# Common start of /init: file systems, then xalloc.ko.
-cat >"$root/init" <<'EOF'
-#!/bin/sh
-mount -t devtmpfs none /dev
-mount -t proc none /proc
-mount -t sysfs none /sys
-mount -t debugfs none /sys/kernel/debug
-mount -t tmpfs none /tmp
-export PATH=/bin
-
-mark() { echo "xalloc-check: $*"; }
-memfree() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
-EOF
+init_start xalloc-check >"$root/init"
 
 case "$mode" in
 check)

@@ -57,13 +57,6 @@ no_splat() {
 	fi
 }
 
-# within1 A B: B at most 1% below A (kB counts). MemFree may also end up
-# higher than it started: KASAN's quarantine and RCU hand back, during the
-# cycles, memory that was freed before the first reading (seen: +1.03% on
-# 6.12). Memory that rises was not lost.
-within1() {
-	[ -n "$1" ] && [ -n "$2" ] && [ $((($1 - $2) * 100)) -le "$1" ]
-}
 
 # mark CONSOLE NAME: the value of the guest's "xalloc-rel: NAME VALUE" line.
 mark() {
@@ -80,23 +73,7 @@ initramfs() {
 	for m in "$@"; do
 		cp "$m" "$root/lib/xalloc/"
 	done
-	cat >"$root/init" <<'EOF'
-#!/bin/sh
-mount -t devtmpfs none /dev
-mount -t proc none /proc
-mount -t sysfs none /sys
-mount -t debugfs none /sys/kernel/debug
-mount -t tmpfs none /tmp
-export PATH=/bin
-mark() { echo "xalloc-rel: $*"; }
-# MemFree once deferred frees settled and the page cache is dropped.
-memfree() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	sleep 2
-	awk '/^MemFree:/ { print $2 }' /proc/meminfo
-}
-EOF
+	init_start xalloc-rel >"$root/init"
 	printf '%s\n' "$body" 'mark "done"' 'reboot -f' >>"$root/init"
 	chmod +x "$root/init"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$out"
