@@ -33,7 +33,8 @@
  *   2. xalloc_caches_mutex	list of caches, create/destroy/shrink
  *   3. local_irq_save()	a CPU's slab, partial list and slow-path state
  *   4. n->list_lock		partial slabs of one node of one cache
- *   5. zone->lock		(mm/buddy.c) free lists of one node's zone
+ *   5. pcp->lock		(mm/pcp.c) one CPU's page lists of one zone
+ *   6. zone->lock		(mm/buddy.c) free lists of one node's zone
  */
 
 #include <linux/cpu.h>
