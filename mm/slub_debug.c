@@ -21,8 +21,9 @@
  *
  * Lock order (outer first):
  *   1. n->list_lock		slabs and objects of one node of a debug cache
- *   2. zone->lock		(mm/buddy.c) when a slab is freed
- *   3. xalloc_report_lock	(mm/report.c)
+ *   2. pcp->lock		(mm/pcp.c) when a slab is freed
+ *   3. zone->lock		(mm/buddy.c) when a slab is freed
+ *   4. xalloc_report_lock	(mm/report.c)
  */
 
 #include <linux/cpu.h>
