@@ -357,6 +357,50 @@ static void xalloc_pcp_exhaustion_drains_other_cpus(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w0), 0L);
 }
 
+/*
+ * Blocks on a list keep their buddies from merging: with node 0 otherwise
+ * full, a chunk of which CPU 1 keeps a batch is whole again for an order-10
+ * allocation, which drains the lists when the zone has no such block.
+ */
+static void xalloc_pcp_high_order_drains_lists(struct kunit *test)
+{
+	const unsigned int max = 8192;
+	struct pcp_work *w1 = pcp_work(test, 0, 1);
+	unsigned int *orders, n = 0;
+	struct page **pages, *page;
+
+	if (!cpu_online(1))
+		kunit_skip(test, "needs CPU 1");
+	pages = kunit_kcalloc(test, max, sizeof(*pages), GFP_KERNEL);
+	orders = kunit_kcalloc(test, max, sizeof(*orders), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_NOT_NULL(test, orders);
+	/* Node 0 full: every order, largest first. */
+	for (int o = XALLOC_MAX_ORDER; o >= 0; o--) {
+		while (n < max) {
+			pages[n] = xalloc_alloc_pages_node(0, GFP_KERNEL | __GFP_THISNODE, o);
+			if (!pages[n])
+				break;
+			orders[n++] = o;
+		}
+	}
+	KUNIT_ASSERT_LT(test, n, max);
+	KUNIT_ASSERT_EQ(test, orders[0], (unsigned int)XALLOC_MAX_ORDER);
+	KUNIT_EXPECT_EQ(test, xalloc_pcp_pages(xalloc_zone_of(0), -1), 0UL);
+	/* The first chunk back, then CPU 1 takes a batch of it to its list. */
+	xalloc_free_pages(pages[0], XALLOC_MAX_ORDER);
+	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_alloc_fn, w1), 0L);
+	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_free_fn, w1), 0L);
+	KUNIT_EXPECT_EQ(test, pcp_count(1), (unsigned long)PCP_BATCH);
+	page = xalloc_alloc_pages_node(0, GFP_KERNEL | __GFP_THISNODE, XALLOC_MAX_ORDER);
+	KUNIT_EXPECT_PTR_EQ(test, page, pages[0]);
+	KUNIT_EXPECT_EQ(test, pcp_count(1), 0UL);
+	if (page)
+		xalloc_free_pages(page, XALLOC_MAX_ORDER);
+	while (--n)
+		xalloc_free_pages(pages[n], orders[n]);
+}
+
 /* page_poison: a block on a list is poisoned, checked when handed out. */
 static void xalloc_pcp_poison_checked(struct kunit *test)
 {
@@ -454,6 +498,7 @@ static struct kunit_case xalloc_pcp_cases[] = {
 	KUNIT_CASE(xalloc_pcp_drain_and_shrink_empty_lists),
 	KUNIT_CASE(xalloc_pcp_cpu_offline_drains),
 	KUNIT_CASE(xalloc_pcp_exhaustion_drains_other_cpus),
+	KUNIT_CASE(xalloc_pcp_high_order_drains_lists),
 	KUNIT_CASE(xalloc_pcp_poison_checked),
 	KUNIT_CASE(xalloc_pcp_concurrent_all_cpus),
 	{}

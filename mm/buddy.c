@@ -90,26 +90,37 @@ struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
 	return desc;
 }
 
+static struct xalloc_page *xalloc_zone_rmqueue(struct xalloc_zone *zone,
+					       unsigned int order,
+					       enum xalloc_page_type type)
+{
+	struct xalloc_page *desc;
+	unsigned long flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	desc = xalloc_rmqueue_locked(zone, order, type);
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return desc;
+}
+
 /*
- * A block of @zone: from this CPU's list for small orders; when the zone has
- * none left, after giving back every CPU's blocks, once more.
+ * A block of @zone, from this CPU's list for small orders. When there is
+ * none, the blocks on the CPUs' lists may be what is missing, or what keeps
+ * buddies from merging: give them all back and try the zone once more.
  */
 static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
 					     unsigned int order,
 					     enum xalloc_page_type type)
 {
 	struct xalloc_page *desc;
-	unsigned long flags;
 
-	if (xalloc_pcp_order(order)) {
+	if (xalloc_pcp_order(order))
 		desc = xalloc_pcp_alloc(zone, order, type);
-		if (desc || !xalloc_pcp_drain_zone(zone))
-			return desc;
-	}
-	spin_lock_irqsave(&zone->lock, flags);
-	desc = xalloc_rmqueue_locked(zone, order, type);
-	spin_unlock_irqrestore(&zone->lock, flags);
-	return desc;
+	else
+		desc = xalloc_zone_rmqueue(zone, order, type);
+	if (likely(desc) || !xalloc_pcp_drain_zone(zone))
+		return desc;
+	return xalloc_zone_rmqueue(zone, order, type);
 }
 
 /**
