@@ -191,7 +191,6 @@ void xalloc_pcp_free(struct xalloc_page *desc, unsigned int order)
 	local_irq_save(flags);
 	pcp = this_cpu_ptr(zone->pcp);
 	spin_lock(&pcp->lock);
-	desc->order = order;
 	list_add(&desc->list, &pcp->lists[order]);
 	pcp->count += 1U << order;
 	if (pcp->count > high)
