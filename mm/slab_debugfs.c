@@ -20,20 +20,13 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <uapi/linux/xalloc.h>
+
 #include "debugfs.h"
 #include "slab.h"
 
-const char *const xalloc_stat_names[NR_XALLOC_STATS] = {
-	"alloc_fastpath", "alloc_slowpath", "free_fastpath", "free_slowpath",
-	"free_frozen", "free_add_partial", "free_remove_partial",
-	"alloc_from_partial", "alloc_slab", "alloc_refill",
-	"alloc_node_mismatch", "free_slab", "cpuslab_flush",
-	"deactivate_full", "deactivate_empty", "deactivate_to_head",
-	"deactivate_to_tail", "deactivate_remote_frees", "deactivate_bypass",
-	"order_fallback", "cmpxchg_double_fail", "cmpxchg_double_cpu_fail",
-	"cpu_partial_alloc", "cpu_partial_free", "cpu_partial_node",
-	"cpu_partial_drain",
-};
+const char *const xalloc_stat_names[NR_XALLOC_STATS] = { XALLOC_STAT_NAMES };
+static_assert(ARRAY_SIZE(((const char *[]){ XALLOC_STAT_NAMES })) == NR_XALLOC_STATS);
 
 static struct dentry *xalloc_caches_dir;
 

@@ -30,17 +30,7 @@
 #define WS			" \t\r\n"
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
-static const char *const stat_names[] = {
-	"alloc_fastpath", "alloc_slowpath", "free_fastpath", "free_slowpath",
-	"free_frozen", "free_add_partial", "free_remove_partial",
-	"alloc_from_partial", "alloc_slab", "alloc_refill",
-	"alloc_node_mismatch", "free_slab", "cpuslab_flush",
-	"deactivate_full", "deactivate_empty", "deactivate_to_head",
-	"deactivate_to_tail", "deactivate_remote_frees", "deactivate_bypass",
-	"order_fallback", "cmpxchg_double_fail", "cmpxchg_double_cpu_fail",
-	"cpu_partial_alloc", "cpu_partial_free", "cpu_partial_node",
-	"cpu_partial_drain",
-};
+static const char *const stat_names[] = { XALLOC_STAT_NAMES };
 
 static const struct {
 	int nr;

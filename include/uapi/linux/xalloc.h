@@ -158,6 +158,18 @@ struct xalloc_pages_alloc {
  */
 #define XALLOC_NR_STATS		32
 
+/* The names of the @stat entries in use, in order, as debugfs prints them. */
+#define XALLOC_STAT_NAMES						\
+	"alloc_fastpath", "alloc_slowpath", "free_fastpath", "free_slowpath", \
+	"free_frozen", "free_add_partial", "free_remove_partial",	\
+	"alloc_from_partial", "alloc_slab", "alloc_refill",		\
+	"alloc_node_mismatch", "free_slab", "cpuslab_flush",		\
+	"deactivate_full", "deactivate_empty", "deactivate_to_head",	\
+	"deactivate_to_tail", "deactivate_remote_frees", "deactivate_bypass", \
+	"order_fallback", "cmpxchg_double_fail", "cmpxchg_double_cpu_fail", \
+	"cpu_partial_alloc", "cpu_partial_free", "cpu_partial_node",	\
+	"cpu_partial_drain"
+
 struct xalloc_cache_stats {
 	__u32 cache;			/* in: handle, or 0 to look up @name */
 	__u32 pad;
@@ -171,8 +183,7 @@ struct xalloc_cache_stats {
 	__u64 num_slabs;		/* out */
 	__u32 nr_stats;			/* out: entries used in @stat */
 	__u32 pad2;
-	__u64 stat[XALLOC_NR_STATS];	/* out: alloc_fastpath, ... in the */
-					/* order of debugfs caches/<name>/stats */
+	__u64 stat[XALLOC_NR_STATS];	/* out: XALLOC_STAT_NAMES, in order */
 };
 
 /*
