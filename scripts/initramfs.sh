@@ -51,10 +51,7 @@ check)
 	echo "fuzz_args='$fuzz_args'" >>"$root/init"
 	cat >>"$root/init" <<'EOF'
 # Forget leak suspects from boot, so kmemleak reports only ours.
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak
-	echo clear >/sys/kernel/debug/kmemleak
-fi
+leaks_forget
 mark "memfree before $(memfree) kB"
 if insmod /lib/xalloc/xalloc.ko; then
 	mark "insmod xalloc ok"
@@ -112,12 +109,7 @@ else
 	mark "rmmod xalloc failed"
 fi
 mark "memfree after $(memfree) kB"
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-	mark "kmemleak done"
-fi
+leaks_scan && mark "kmemleak done"
 mark "done"
 EOF
 	;;

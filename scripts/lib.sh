@@ -76,8 +76,10 @@ within1() {
 }
 
 # init_start TAG: the common start of a guest's /init, on stdout: the file
-# systems, PATH, mark() printing "TAG: ..." lines for the host to find, and
-# memfree() (kB, read once deferred frees settled and the page cache is gone).
+# systems, PATH, mark() printing "TAG: ..." lines for the host to find,
+# memfree() (kB, read once deferred frees settled and the page cache is gone),
+# and, where the kernel has kmemleak, leaks_forget (what boot left) and
+# leaks_scan (scan twice, as kmemleak wants, print the report; 1 without).
 init_start() {
 	cat <<'EOF'
 #!/bin/sh
@@ -92,6 +94,18 @@ memfree() {
 	echo 3 >/proc/sys/vm/drop_caches
 	sleep 2
 	awk '/^MemFree:/ { print $2 }' /proc/meminfo
+}
+leaks=/sys/kernel/debug/kmemleak
+leaks_forget() {
+	[ -e $leaks ] || return 0
+	echo scan >$leaks
+	echo clear >$leaks
+}
+leaks_scan() {
+	[ -e $leaks ] || return 1
+	echo scan >$leaks
+	echo scan >$leaks
+	cat $leaks
 }
 EOF
 	printf 'mark() { echo "%s: $*"; }\n' "$1"

@@ -131,10 +131,7 @@ EOF
 cycles=$cycles
 EOF
 		cat <<'EOF'
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak
-	echo clear >/sys/kernel/debug/kmemleak
-fi
+leaks_forget
 mark "memfree-fail-before $(memfree)"
 for arg in fail_init=zone fail_init=debugfs fail_init=caches fail_init=misc fail_chunk=20; do
 	if insmod /lib/xalloc/xalloc.ko "$arg"; then
@@ -162,12 +159,8 @@ done
 [ "$i" -gt 0 ] && cat /tmp/workload.log
 mark "cycles $i"
 mark "memfree-cycles-after $(memfree)"
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak
-	mark "kmemleak $(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak)"
-fi
+leaks_scan >/tmp/leaks && mark "kmemleak $(grep -c 'unreferenced object' /tmp/leaks)"
+cat /tmp/leaks
 EOF
 	)" "$ko" "$work/workload.xa"
 	boot load "$bz" "$work/load.gz" 480
