@@ -830,10 +830,13 @@ static void xalloc_slub_concurrent_stress_all_cpus(struct kunit *test)
 		return;
 	}
 	atomic_set(&st->running, st->nr);
+	/* Every ring first: a thread pushes onto its neighbour's. */
+	for (i = 0; i < st->nr; i++)
+		spin_lock_init(&st->ring[i].lock);
+	i = 0;
 	for_each_online_cpu(cpu) {
 		struct task_struct *t;
 
-		spin_lock_init(&st->ring[i].lock);
 		args[i].st = st;
 		args[i].idx = i;
 		t = kthread_create_on_cpu(stress_thread, &args[i], cpu, "xalloc_slub/%u");

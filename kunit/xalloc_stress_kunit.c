@@ -250,8 +250,10 @@ static void xalloc_stress_everything(struct kunit *test)
 	atomic_set(&st->running, st->nr);
 	xalloc_fail_set(XALLOC_FAIL_BUDDY, 1, 0, -1);
 
-	for (i = 0; i < st->nr; i++) {
+	/* Every ring first: a worker hands objects to its neighbour's. */
+	for (i = 0; i < st->nr; i++)
 		spin_lock_init(&st->rings[i].lock);
+	for (i = 0; i < st->nr; i++) {
 		workers[i].st = st;
 		workers[i].idx = i;
 		if (IS_ERR(kthread_run(worker_fn, &workers[i], "xalloc_stress/%d", i))) {
