@@ -148,13 +148,17 @@ check_kernel() {
 	n=$(grep -c -i 'warning:' "$dir/modules-w1.log" || true)
 	check "[ $n -eq 0 ]" "$ver" "W=1 build: $n warnings"
 	grep -i 'warning:' "$dir/modules-w1.log" | sed "s|$moddir/||" | head -10 || true
-	make -C "$kdir" M="$moddir" C=2 CHECK=sparse modules >"$dir/sparse.log" 2>&1 || true
+	rc=0
+	make -C "$kdir" M="$moddir" C=2 CHECK=sparse modules >"$dir/sparse.log" 2>&1 || rc=$?
 	n=$(grep -c -E '(warning|error):' "$dir/sparse.log" || true)
-	check "[ $n -eq 0 ]" "$ver" "sparse (C=2): $n warnings"
+	check "[ $rc -eq 0 ] && [ $n -eq 0 ]" "$ver" "sparse (C=2): $n warnings (make status $rc)"
 	grep -E '(warning|error):' "$dir/sparse.log" | sed "s|$moddir/||" | head -10 || true
 
 	log "$ver: guest (console: $dir/console.log)"
-	scripts/initramfs.sh check "$moddir" "$dir/initramfs.gz"
+	if ! scripts/initramfs.sh check "$moddir" "$dir/initramfs.gz"; then
+		result FAIL "$ver" "initramfs build"
+		return
+	fi
 	rc=0
 	scripts/guest.sh check "$kdir/arch/x86/boot/bzImage" "$dir/initramfs.gz" \
 		"$dir/console.log" || rc=$?
@@ -182,13 +186,7 @@ check_kernel() {
 	check "within1 '$before' '$after'" "$ver" \
 		"MemFree after rmmod within 1% (${before:-?} -> ${after:-?} kB)"
 
-	splats "$c" >"$dir/splats.log"
-	if [ -s "$dir/splats.log" ]; then
-		result FAIL "$ver" "kernel splats in console: $(wc -l <"$dir/splats.log") lines:"
-		head -20 "$dir/splats.log" | sed 's/^/	/'
-	else
-		result ok "$ver" "no kernel splat (Oops, BUG, WARNING, lockdep, KASAN, kmemleak)"
-	fi
+	no_splat "$ver" guest "$c" "$dir/splats.log"
 
 	userspace "$c" "$dir" "$ver"
 
@@ -209,12 +207,7 @@ check_kernel() {
 			result FAIL "$ver" "kunit $suite: missing"
 			continue
 		fi
-		npass=$((npass + p))
-		nfail=$((nfail + f))
-		local st=ok
-		[ "$f" -eq 0 ] || st=FAIL
-		printf '%-4s %-5s %s\n' "$st" "$ver" "kunit $name: $p passed, $f failed, $s skipped" |
-			tee -a "$summary"
+		tally "$ver" "kunit $name" "$p" "$f" "$s"
 	done
 	grep -E '^ *not ok ' "$dir/results.tap" | sed 's/^/	/' || true
 }

@@ -39,11 +39,34 @@ splats() {
 	}' "$1"
 }
 
+# tally KERNEL WHAT P F S [NOTE]: P passed and F failed tests (S skipped) as
+# one line.
+tally() {
+	local st=ok
+	npass=$((npass + $3))
+	nfail=$((nfail + $4))
+	[ "$4" -eq 0 ] || st=FAIL
+	printf '%-4s %-5s %s\n' "$st" "$1" "$2: $3 passed, $4 failed, $5 skipped${6:+ ($6)}" |
+		tee -a "$summary"
+}
+
+# no_splat KERNEL WHAT CONSOLE OUT: one test, that the console has no kernel
+# splat; the splats found go to OUT.
+no_splat() {
+	splats "$3" >"$4"
+	if [ -s "$4" ]; then
+		result FAIL "$1" "$2: kernel splats in console: $(wc -l <"$4") lines ($4)"
+		head -20 "$4" | sed 's/^/\t/'
+	else
+		result ok "$1" "$2: no kernel splat (Oops, BUG, WARNING, lockdep, KASAN, kmemleak)"
+	fi
+}
+
 # tap_result KERNEL WHAT TAP EXIT: the cases of a user-space program's TAP,
 # one test each. Cases its plan promised but that never came, a TAP without
 # any result, or a non-zero EXIT without a failed case, count one failure.
 tap_result() {
-	local ver=$1 what=$2 tap=$3 rc=$4 p f s st
+	local ver=$1 what=$2 tap=$3 rc=$4 p f s
 	read -r p f s < <(awk '
 		/^1\.\.[0-9]+$/ && !plan { plan = substr($0, 4) + 0 }
 		/^ok [0-9]+ .*# SKIP/ { s++; next }
@@ -57,13 +80,7 @@ tap_result() {
 	if [ "$rc" != 0 ] && [ "$f" -eq 0 ]; then
 		f=1	# crashed after its last result, or failed outside TAP
 	fi
-	npass=$((npass + p))
-	nfail=$((nfail + f))
-	st=ok
-	[ "$f" -eq 0 ] || st=FAIL
-	printf '%-4s %-5s %s\n' "$st" "$ver" \
-		"$what: $p passed, $f failed, $s skipped (exit ${rc:-none}, $tap)" |
-		tee -a "$summary"
+	tally "$ver" "$what" "$p" "$f" "$s" "exit ${rc:-none}, $tap"
 	grep -E '^not ok ' "$tap" | sed 's/^/\t/' || true
 }
 
