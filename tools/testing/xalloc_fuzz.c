@@ -689,6 +689,7 @@ static void killed_child(void)
 	pid = fork();
 	if (pid == 0) {
 		struct fz_file *f = &files[0];
+		unsigned long bad = nr_bad;	/* the parent's, copied */
 
 		f->fd = -1;
 		file_reset(f);
@@ -698,6 +699,8 @@ static void killed_child(void)
 			op_alloc(f);
 			op_pages(f);
 		}
+		/* The child's bad results, for the parent to count. */
+		c = nr_bad - bad > 127 ? 127 : nr_bad - bad;
 		if (write(pipefd[1], &c, 1) != 1)
 			_exit(1);
 		for (;;)
@@ -707,6 +710,8 @@ static void killed_child(void)
 	if (pid > 0) {
 		if (read(pipefd[0], &c, 1) != 1)
 			report("killed child: no word from the child");
+		else if (c)
+			report("killed child: %d bad results", c);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 		nr_children++;
