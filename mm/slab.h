@@ -197,6 +197,25 @@ static inline void xalloc_stat(struct xalloc_cache *s, enum xalloc_stat_item ite
 	this_cpu_inc(s->cpu->stat[item]);
 }
 
+/* A slab's {freelist, counters}, changed together (see mm/slub.c). */
+static inline bool slab_cmpxchg(struct xalloc_cache *s, struct xalloc_page *slab,
+				union xalloc_aba old, union xalloc_aba new)
+{
+	if (likely(xalloc_cmpxchg_aba(&slab->fl, old, new)))
+		return true;
+	xalloc_stat(s, CMPXCHG_DOUBLE_FAIL);
+	return false;
+}
+
+static inline union xalloc_aba slab_read(struct xalloc_page *slab)
+{
+	union xalloc_aba v;
+
+	v.freelist = READ_ONCE(slab->freelist);
+	v.counter = READ_ONCE(slab->cnt.counters);
+	return v;
+}
+
 static inline void *slab_address(const struct xalloc_page *slab)
 {
 	return xalloc_desc_address(slab);

@@ -116,24 +116,6 @@ static inline struct xalloc_cache_node *slab_node(struct xalloc_cache *s,
 	return s->node[slab_nid(slab)];
 }
 
-static inline bool slab_cmpxchg(struct xalloc_cache *s, struct xalloc_page *slab,
-				union xalloc_aba old, union xalloc_aba new)
-{
-	if (likely(xalloc_cmpxchg_aba(&slab->fl, old, new)))
-		return true;
-	xalloc_stat(s, CMPXCHG_DOUBLE_FAIL);
-	return false;
-}
-
-static inline union xalloc_aba slab_read(struct xalloc_page *slab)
-{
-	union xalloc_aba v;
-
-	v.freelist = READ_ONCE(slab->freelist);
-	v.counter = READ_ONCE(slab->cnt.counters);
-	return v;
-}
-
 /* ---- Slabs from the zone ------------------------------------------------ */
 
 /*

@@ -652,10 +652,66 @@ static int walk_listed_slabs(struct xalloc_cache *s, slab_fn_t fn, void *arg)
 
 /* ---- Validation --------------------------------------------------------- */
 
+/*
+ * A listed slab of a cache without debugging: other CPUs push frees onto it
+ * without the list_lock. Check it from one consistent snapshot of {freelist,
+ * counters} (under the list_lock no object leaves the freelist, so the chain
+ * from the snapshot stays as it is) and repair with a cmpxchg from that
+ * snapshot; a free in between makes the cmpxchg fail, and the check runs
+ * again on a new snapshot.
+ */
+static void validate_slab_lockless(struct xalloc_cache *s, struct xalloc_page *slab)
+{
+	union xalloc_slab_counters cnt;
+	union xalloc_aba old, new;
+	bool reported = false;
+	unsigned int nr;
+	void *p, *prev;
+
+	do {
+		do {
+			old = slab_read(slab);
+			smp_rmb();	/* counters read before the freelist again */
+		} while (READ_ONCE(slab->freelist) != old.freelist);
+		new = old;
+		cnt.counters = old.counter;
+		for (p = old.freelist, prev = NULL, nr = 0; p; nr++) {
+			if (valid_object(s, slab, p) && nr < cnt.objects) {
+				prev = p;
+				p = get_freepointer(s, p);
+				continue;
+			}
+			xalloc_report(s->name, prev ? prev + s->offset : slab_address(slab),
+				      "freelist pointer corrupted after %u free objects", nr);
+			reported = true;
+			if (prev)
+				set_freepointer(s, prev, NULL);
+			else
+				new.freelist = NULL;
+			break;
+		}
+		if (cnt.inuse == cnt.objects - nr && new.freelist == old.freelist)
+			return;
+		if (!reported)
+			xalloc_report(s->name, slab_address(slab),
+				      "slab counts %u objects in use, its freelist %u free of %u",
+				      cnt.inuse, nr, cnt.objects);
+		reported = true;
+		cnt.inuse = cnt.objects - nr;
+		new.counter = cnt.counters;
+	} while (!slab_cmpxchg(s, slab, old, new));
+	pr_err("xalloc: FIX %s: Set the count in use to %u\n", s->name, cnt.inuse);
+}
+
 static void validate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 			  unsigned long *map, bool full, void *arg)
 {
 	unsigned int nr_free;
+
+	if (!xalloc_cache_debug(s)) {
+		validate_slab_lockless(s, slab);
+		return;
+	}
 
 	bitmap_zero(map, slab->cnt.objects);
 	nr_free = walk_freelist(s, slab, map);
@@ -686,8 +742,9 @@ static void validate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
  * @s: the cache
  *
  * For a debug cache: every freelist, count, red zone, poison and padding of
- * every slab; for others the slabs on the node lists after flushing the CPUs,
- * without the per-object checks. Problems are reported and repaired.
+ * every slab; for others the freelist and count of the slabs on the node
+ * lists after flushing the CPUs, while frees go on. Problems are reported
+ * and repaired.
  *
  * Context: Process context; may sleep.
  * Return: the number of reports made.
