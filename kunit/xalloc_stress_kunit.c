@@ -5,7 +5,8 @@
  * page orders, fills every object with a pattern of its address and a
  * sequence number and checks it before freeing, and hands every fourth
  * object to the next thread to free; meanwhile a thread takes CPUs offline
- * and online and fault injection fails one zone allocation in a hundred.
+ * and online and validates every cache and the zone between cycles, and
+ * fault injection fails one zone allocation in a hundred.
  * Afterwards every cache and the zone validate and all counters balance.
  * It prints one line of what it survived.
  */
@@ -60,6 +61,7 @@ struct stress {
 	atomic_long_t verified, handed, bad, allocs, failed;
 	atomic_t running;
 	unsigned int hotplug_cycles;
+	unsigned int validations;	/* of every cache and the zone, running */
 	bool stop_hotplug;
 };
 
@@ -211,7 +213,7 @@ out:
 static int hotplug_fn(void *data)
 {
 	struct stress *st = data;
-	int cpu = 1;
+	int cpu = 1, nid;
 
 	while (!READ_ONCE(st->stop_hotplug)) {
 		if (num_possible_cpus() < 2)
@@ -221,6 +223,12 @@ static int hotplug_fn(void *data)
 			if (!add_cpu(cpu))
 				st->hotplug_cycles++;
 		}
+		/* Reports, if any, show in the report count at the end. */
+		for (int i = 0; i < NR_CACHES; i++)
+			xalloc_cache_validate(st->caches[i]);
+		for_each_node(nid)
+			xalloc_zone_check(nid);
+		st->validations++;
 		msleep(50);
 		cpu = cpu + 1 < nr_cpu_ids ? cpu + 1 : 1;
 	}
@@ -275,10 +283,14 @@ static void xalloc_stress_everything(struct kunit *test)
 			release(st, &it);
 	}
 
-	pr_info("xalloc_stress: survived %u s on %d CPUs: %ld objects verified, %ld handed to another CPU, %u hotplug cycles, %ld injected failures\n",
+	pr_info("xalloc_stress: survived %u s on %d CPUs: %ld objects verified, %ld handed to another CPU, %u hotplug cycles, %ld injected failures, %u validations\n",
 		stress_seconds, st->nr, atomic_long_read(&st->verified),
 		atomic_long_read(&st->handed), st->hotplug_cycles,
-		atomic_long_read(&st->failed));
+		atomic_long_read(&st->failed), st->validations);
+	KUNIT_EXPECT_GT(test, st->hotplug_cycles, 0U);
+	KUNIT_EXPECT_GT(test, st->validations, 0U);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&st->handed), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&st->failed), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->bad), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->verified) + atomic_long_read(&st->failed),
 			atomic_long_read(&st->allocs));
