@@ -19,9 +19,11 @@
  * it on every operation (uncontended), another CPU only to drain the list.
  *
  * Lock order (outer first):
- *   1. pcp->lock		one CPU's lists of one zone
- *   2. zone->lock		(mm/buddy.c) free lists of one node's zone
- *   3. xalloc_report_lock	(mm/report.c) lines of one report
+ *   1. kernel_param_lock	a write to pcp_high or pcp_batch; unload takes
+ *				it to unpublish each zone (mm/zone.c)
+ *   2. pcp->lock		one CPU's lists of one zone
+ *   3. zone->lock		(mm/buddy.c) free lists of one node's zone
+ *   4. xalloc_report_lock	(mm/report.c) lines of one report
  */
 
 #include <linux/cpuhotplug.h>
@@ -247,7 +249,7 @@ void xalloc_zone_drain(void)
 	for_each_node(nid) {
 		struct xalloc_zone *zone = xalloc_zone_of(nid);
 
-		if (zone && zone->pcp)
+		if (zone)
 			xalloc_pcp_drain_zone(zone);
 	}
 }
@@ -331,7 +333,7 @@ static int pcp_cpu_dead(unsigned int cpu)
 	for_each_node(nid) {
 		struct xalloc_zone *zone = xalloc_zone_of(nid);
 
-		if (zone && zone->pcp)
+		if (zone)
 			pcp_drain_cpu(zone, cpu);
 	}
 	return 0;

@@ -5,14 +5,17 @@
  * and giving every chunk back at unload.
  *
  * Lock order (outer first):
- *   1. pcp->lock		(mm/pcp.c) one CPU's lists of one zone
- *   2. zone->lock		free lists and counters of one node's zone
- *   3. xalloc_report_lock	(mm/report.c) lines of one report
+ *   1. kernel_param_lock	xalloc's parameters; a pcp_high write drains
+ *   2. pcp->lock		(mm/pcp.c) one CPU's lists of one zone
+ *   3. zone->lock		free lists and counters of one node's zone
+ *   4. xalloc_report_lock	(mm/report.c) lines of one report
  */
 
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/nodemask.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -181,9 +184,15 @@ void xalloc_zone_exit(void)
 
 	xalloc_pcp_hotplug_exit();
 	for_each_node(nid) {
-		if (xalloc_zones[nid])
-			xalloc_zone_free(xalloc_zones[nid]);
+		struct xalloc_zone *zone;
+
+		/* Unpublished first: a write to pcp_high drains every zone. */
+		kernel_param_lock(THIS_MODULE);
+		zone = xalloc_zones[nid];
 		xalloc_zones[nid] = NULL;
+		kernel_param_unlock(THIS_MODULE);
+		if (zone)
+			xalloc_zone_free(zone);
 	}
 	kvfree(xalloc_chunk_table.chunks);
 	memset(&xalloc_chunk_table, 0, sizeof(xalloc_chunk_table));
