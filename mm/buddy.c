@@ -192,33 +192,38 @@ static const char *const xalloc_page_type_name[] = {
 	[XALLOC_PAGE_SLAB_TAIL] = "inside a slab",
 };
 
+/* Why @desc, now of type @now, can't be freed as a block of @type and @order. */
+static noinline void xalloc_free_report(struct xalloc_page *desc, unsigned int order,
+					enum xalloc_page_type type, u8 now)
+{
+	const void *addr = xalloc_desc_address(desc);
+
+	if ((now == XALLOC_PAGE_FREE || now == XALLOC_PAGE_PCP) && desc->order == order)
+		xalloc_report("zone", addr, "double free of order-%u block", order);
+	else if (now != type)
+		xalloc_report("zone", addr, "free of order-%u block: page is %s",
+			      order, xalloc_page_type_name[now]);
+	else
+		xalloc_report("zone", addr, "free with order %u of a block of order %u",
+			      order, desc->order);
+}
+
 /*
  * Claim the block at @desc for freeing: check that it heads a block of @type
  * and @order and make it @to in one cmpxchg. Report and return false if it
  * does not, in particular if it is already free or a racing free won.
  */
-static bool xalloc_free_claim(struct xalloc_page *desc, unsigned int order,
-			      enum xalloc_page_type type, enum xalloc_page_type to)
+static inline bool xalloc_free_claim(struct xalloc_page *desc, unsigned int order,
+				     enum xalloc_page_type type, enum xalloc_page_type to)
 {
-	const void *addr = xalloc_desc_address(desc);
 	u8 now = READ_ONCE(desc->type);
 
-	if (now == type && desc->order == order) {
+	if (likely(now == type && desc->order == order)) {
 		now = cmpxchg(&desc->type, type, to);
 		if (likely(now == type))
 			return true;
 	}
-	if ((now == XALLOC_PAGE_FREE || now == XALLOC_PAGE_PCP) && desc->order == order) {
-		xalloc_report("zone", addr, "double free of order-%u block", order);
-		return false;
-	}
-	if (now != type) {
-		xalloc_report("zone", addr, "free of order-%u block: page is %s",
-			      order, xalloc_page_type_name[now]);
-		return false;
-	}
-	xalloc_report("zone", addr, "free with order %u of a block of order %u",
-		      order, desc->order);
+	xalloc_free_report(desc, order, type, now);
 	return false;
 }
 
@@ -227,17 +232,18 @@ static bool xalloc_free_claim(struct xalloc_page *desc, unsigned int order,
  * @zone: the block's zone, locked
  * @desc: head of the block, claimed for freeing
  * @order: order of the block
- * @poisoned: whether the block is filled with XALLOC_PAGE_POISON
  *
- * Merges the block with its free buddies, as far as they go.
+ * Merges the block with its free buddies, as far as they go; the merged
+ * block is poisoned if every part was (desc->poisoned).
  *
  * Context: zone->lock held.
  */
 void xalloc_free_one_locked(struct xalloc_zone *zone, struct xalloc_page *desc,
-			    unsigned int order, bool poisoned)
+			    unsigned int order)
 {
 	struct xalloc_page *base = desc->chunk->desc, *buddy;
 	unsigned long idx = desc - base;
+	bool poisoned = desc->poisoned;
 
 	lockdep_assert_held(&zone->lock);
 	zone->free_pages += 1UL << order;
@@ -309,7 +315,7 @@ bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
 		return true;
 	}
 	spin_lock_irqsave(&zone->lock, flags);
-	xalloc_free_one_locked(zone, desc, order, poisoned);
+	xalloc_free_one_locked(zone, desc, order);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	return true;
 }

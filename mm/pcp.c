@@ -131,7 +131,7 @@ static void pcp_free_to_zone(struct xalloc_zone *zone, struct xalloc_pcp *pcp,
 			list_del(&desc->list);
 			pcp->count -= 1U << o;
 			pages -= min(pages, 1U << o);
-			xalloc_free_one_locked(zone, desc, o, desc->poisoned);
+			xalloc_free_one_locked(zone, desc, o);
 			empty = 0;
 		} else {
 			empty++;
@@ -301,10 +301,7 @@ bool xalloc_pcp_check(struct xalloc_zone *zone)
 		spin_lock_irqsave(&pcp->lock, flags);
 		for (unsigned int o = 0; o < XALLOC_PCP_ORDERS; o++) {
 			list_for_each_entry(desc, &pcp->lists[o], list) {
-				unsigned long idx = desc - desc->chunk->desc;
-
-				if (desc->chunk->zone != zone || desc->type != XALLOC_PAGE_PCP ||
-				    desc->order != o || idx & ((1UL << o) - 1)) {
+				if (!xalloc_free_block_ok(zone, desc, o, XALLOC_PAGE_PCP)) {
 					pr_err("xalloc: node %d: bad block pfn %#lx on CPU %d's order-%u list\n",
 					       zone->nid, xalloc_desc_pfn(desc), cpu, o);
 					ok = false;

@@ -235,16 +235,27 @@ bool xalloc_zone_info(int nid, struct xalloc_zone_info *info)
 }
 EXPORT_SYMBOL_GPL(xalloc_zone_info);
 
-static bool xalloc_free_block_ok(struct xalloc_zone *zone,
-				 struct xalloc_page *desc, unsigned int order)
+/**
+ * xalloc_free_block_ok() - is a listed free block what its list says
+ * @zone: the zone of the list
+ * @desc: the block's head
+ * @order: the list's order
+ * @type: XALLOC_PAGE_FREE (a free list) or XALLOC_PAGE_PCP (a per-CPU list)
+ *
+ * Context: The list's lock held.
+ * Return: true if @desc heads a block of @zone, of @type and @order, aligned
+ * to it, and (on a free list) not mergeable with its buddy.
+ */
+bool xalloc_free_block_ok(struct xalloc_zone *zone, struct xalloc_page *desc,
+			  unsigned int order, enum xalloc_page_type type)
 {
 	unsigned long idx = desc - desc->chunk->desc;
 	struct xalloc_page *buddy;
 
-	if (desc->chunk->zone != zone || desc->type != XALLOC_PAGE_FREE ||
+	if (desc->chunk->zone != zone || desc->type != type ||
 	    desc->order != order || idx & ((1UL << order) - 1))
 		return false;
-	if (order == XALLOC_CHUNK_ORDER)
+	if (type == XALLOC_PAGE_PCP || order == XALLOC_CHUNK_ORDER)
 		return true;
 	/* A free buddy of the same order should have been merged. */
 	buddy = &desc->chunk->desc[idx ^ (1UL << order)];
@@ -279,7 +290,7 @@ bool xalloc_zone_check(int nid)
 		list_for_each_entry(desc, &zone->free_list[o], list) {
 			if (desc->poisoned && !xalloc_block_poison_ok(desc, "found by validation"))
 				ok = false;
-			if (!xalloc_free_block_ok(zone, desc, o)) {
+			if (!xalloc_free_block_ok(zone, desc, o, XALLOC_PAGE_FREE)) {
 				pr_err("xalloc: node %d: bad free block pfn %#lx on order-%d list\n",
 				       nid, xalloc_desc_pfn(desc), o);
 				ok = false;

@@ -172,6 +172,8 @@ static inline struct xalloc_page *xalloc_pfn_desc(unsigned long pfn)
 
 bool xalloc_zone_info(int nid, struct xalloc_zone_info *info);
 bool xalloc_zone_check(int nid);
+bool xalloc_free_block_ok(struct xalloc_zone *zone, struct xalloc_page *desc,
+			  unsigned int order, enum xalloc_page_type type);
 bool xalloc_block_poison_ok(struct xalloc_page *desc, const char *when);
 
 static inline unsigned long xalloc_desc_pfn(const struct xalloc_page *desc)
@@ -209,7 +211,7 @@ struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
 					  unsigned int order,
 					  enum xalloc_page_type type);
 void xalloc_free_one_locked(struct xalloc_zone *zone, struct xalloc_page *desc,
-			    unsigned int order, bool poisoned);
+			    unsigned int order);
 
 /* Per-CPU page lists (mm/pcp.c). */
 int xalloc_pcp_set(unsigned int high, unsigned int batch);
