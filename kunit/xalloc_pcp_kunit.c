@@ -140,8 +140,8 @@ static struct pcp_work *pcp_work(struct kunit *test, unsigned int order,
 
 static long pcp_on_cpu(struct kunit *test, int cpu, long (*fn)(void *), void *arg)
 {
-	if (!cpu_online(cpu))
-		kunit_skip(test, "CPU %d is offline (needs -smp 2)", cpu);
+	/* The guests have at least 2 CPUs: one offline is a failure. */
+	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(cpu), "CPU %d is offline", cpu);
 	return work_on_cpu(cpu, fn, arg);
 }
 
@@ -187,7 +187,12 @@ static void xalloc_pcp_refill_takes_a_batch(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w), 0L);
 }
 
-/* Freeing many blocks never leaves more than pcp_high pages on a list. */
+/*
+ * Freeing many blocks never leaves more than pcp_high pages on a list. 1134
+ * pages are 18 whole batches, so the list is empty after allocating them;
+ * freeing them fills it to 378, then every 379th page gives 63 back, and the
+ * last free leaves it at 378 again.
+ */
 static void xalloc_pcp_high_bounds_the_list(struct kunit *test)
 {
 	const unsigned int n = 3 * PCP_HIGH;
@@ -195,14 +200,12 @@ static void xalloc_pcp_high_bounds_the_list(struct kunit *test)
 	struct pcp_work *w = pcp_work(test, 0, n);
 
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_alloc_fn, w), 0L);
+	KUNIT_EXPECT_EQ(test, pcp_count(0), 0UL);
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w), 0L);
-	KUNIT_EXPECT_LE(test, w->max_count, (unsigned long)PCP_HIGH);
-	KUNIT_EXPECT_GE(test, w->max_count, (unsigned long)(PCP_HIGH - PCP_BATCH));
+	KUNIT_EXPECT_EQ(test, w->max_count, (unsigned long)PCP_HIGH);
 	mid = pcp_info(test, 0);
-	KUNIT_EXPECT_LE(test, mid->pcp_pages, (unsigned long)PCP_HIGH);
-	/* Every page is on a list or back in the zone. */
-	KUNIT_EXPECT_EQ(test, mid->free_pages + mid->pcp_pages,
-			before->free_pages + before->pcp_pages);
+	KUNIT_EXPECT_EQ(test, mid->pcp_pages, (unsigned long)PCP_HIGH);
+	KUNIT_EXPECT_EQ(test, mid->free_pages, before->free_pages - PCP_HIGH);
 }
 
 /* Blocks of order 4 and up never touch the lists. */
@@ -227,7 +230,7 @@ static void xalloc_pcp_high_zero_turns_lists_off(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_alloc_fn, w), 0L);
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w), 0L);
-	KUNIT_EXPECT_GT(test, pcp_count(0), 0UL);
+	KUNIT_EXPECT_EQ(test, pcp_count(0), (unsigned long)PCP_BATCH);
 	/* Setting the bounds drains every list. */
 	KUNIT_ASSERT_EQ(test, xalloc_pcp_set(0, PCP_BATCH), 0);
 	before = pcp_info(test, 0);
@@ -254,35 +257,47 @@ static void xalloc_pcp_double_free_reported(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_alloc_fn, w), 0L);
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w), 0L);
 	count = pcp_count(0);
+	/* Order 1: a batch is 31 blocks, 62 pages. */
+	KUNIT_EXPECT_EQ(test, count, 62UL);
 	ctx->expect_reports = 2;
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w), 0L);
 	KUNIT_EXPECT_EQ(test, pcp_count(0), count);
 	/* From another CPU too. */
-	if (cpu_online(1)) {
-		KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_free_fn, w), 0L);
-		KUNIT_EXPECT_EQ(test, pcp_count(1), 0UL);
-	} else {
-		xalloc_free_pages(w->pages[0], 1);
-	}
+	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_free_fn, w), 0L);
+	KUNIT_EXPECT_EQ(test, pcp_count(1), 0UL);
 	/* A free with the wrong order of a block on a list: also reported. */
 	ctx->expect_reports++;
 	xalloc_free_pages(w->pages[0], 0);
 	KUNIT_EXPECT_EQ(test, pcp_count(0), count);
 }
 
+/* Pages on the per-CPU lists of every zone. */
+static unsigned long pcp_all_pages(void)
+{
+	unsigned long pages = 0;
+	int nid;
+
+	for_each_node(nid)
+		if (xalloc_zone_of(nid))
+			pages += xalloc_pcp_pages(xalloc_zone_of(nid), -1);
+	return pages;
+}
+
 /* xalloc_zone_drain() and xalloc_cache_shrink() empty every list. */
 static void xalloc_pcp_drain_and_shrink_empty_lists(struct kunit *test)
 {
+	struct pcp_test_ctx *ctx = test->priv;
 	struct xalloc_zone_info *before = pcp_info(test, 0), *after;
 	struct pcp_work *w = pcp_work(test, 0, 8);
 	struct xalloc_cache *s;
 	void *obj;
 	int cpu, nid;
 
+	/* Each CPU: a batch of 63 taken, 8 handed out and back. */
 	for_each_online_cpu(cpu) {
 		KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, cpu, pcp_alloc_fn, w), 0L);
 		KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, cpu, pcp_free_fn, w), 0L);
-		KUNIT_EXPECT_GT(test, pcp_count(cpu), 0UL);
+		KUNIT_EXPECT_EQ(test, pcp_count(cpu), (unsigned long)PCP_BATCH);
 	}
 	xalloc_zone_drain();
 	after = pcp_info(test, 0);
@@ -295,12 +310,16 @@ static void xalloc_pcp_drain_and_shrink_empty_lists(struct kunit *test)
 	obj = xalloc_cache_alloc(s, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, obj);
 	xalloc_cache_free(s, obj);
+	/* The slab's batch is on a list until the shrink. */
+	KUNIT_EXPECT_GT(test, pcp_all_pages(), 0UL);
 	xalloc_cache_shrink(s);
 	for_each_node(nid) {
 		struct xalloc_zone_info info;
 
-		if (xalloc_zone_info(nid, &info))
-			KUNIT_EXPECT_EQ(test, info.pcp_pages, 0UL);
+		if (!xalloc_zone_info(nid, &info))
+			continue;
+		KUNIT_EXPECT_EQ(test, info.pcp_pages, 0UL);
+		KUNIT_EXPECT_EQ(test, info.free_pages, ctx->before[nid].free_pages);
 	}
 	xalloc_cache_destroy(s);
 }
@@ -312,21 +331,20 @@ static void xalloc_pcp_cpu_offline_drains(struct kunit *test)
 	unsigned long free0;
 	int ret;
 
-	if (num_online_cpus() < 2 || !cpu_online(1))
-		kunit_skip(test, "needs CPU 1");
+	/* Order 2: a batch is 15 blocks, 60 pages. */
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_alloc_fn, w), 0L);
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_free_fn, w), 0L);
-	KUNIT_ASSERT_GT(test, pcp_count(1), 0UL);
+	KUNIT_ASSERT_EQ(test, pcp_count(1), 60UL);
 	free0 = pcp_info(test, 0)->free_pages;
 	ret = remove_cpu(1);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_EQ(test, pcp_count(1), 0UL);
-	KUNIT_EXPECT_GT(test, pcp_info(test, 0)->free_pages, free0);
-	KUNIT_EXPECT_EQ(test, add_cpu(1), 0);
+	KUNIT_EXPECT_EQ(test, pcp_info(test, 0)->free_pages, free0 + 60);
+	KUNIT_ASSERT_EQ(test, add_cpu(1), 0);
 	/* The CPU's lists work again. */
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_alloc_fn, w), 0L);
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_free_fn, w), 0L);
-	KUNIT_EXPECT_GT(test, pcp_count(1), 0UL);
+	KUNIT_EXPECT_EQ(test, pcp_count(1), 60UL);
 }
 
 /*
@@ -341,11 +359,9 @@ static void xalloc_pcp_exhaustion_drains_other_cpus(struct kunit *test)
 	struct pcp_work *w0 = pcp_work(test, 0, total);
 	unsigned int got = 0;
 
-	if (!cpu_online(1))
-		kunit_skip(test, "needs CPU 1");
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_alloc_fn, w1), 0L);
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_free_fn, w1), 0L);
-	KUNIT_ASSERT_GT(test, pcp_count(1), 0UL);
+	KUNIT_ASSERT_EQ(test, pcp_count(1), (unsigned long)PCP_BATCH);
 	/* Allocate every page of node 0 on CPU 0: all succeed, none more. */
 	KUNIT_EXPECT_EQ(test, pcp_on_cpu(test, 0, pcp_alloc_fn, w0), 0L);
 	while (got < total && w0->pages[got])
@@ -369,8 +385,6 @@ static void xalloc_pcp_high_order_drains_lists(struct kunit *test)
 	unsigned int *orders, n = 0;
 	struct page **pages, *page;
 
-	if (!cpu_online(1))
-		kunit_skip(test, "needs CPU 1");
 	pages = kunit_kcalloc(test, max, sizeof(*pages), GFP_KERNEL);
 	orders = kunit_kcalloc(test, max, sizeof(*orders), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
