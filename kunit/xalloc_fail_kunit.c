@@ -149,17 +149,32 @@ static void xalloc_fail_new_slab_returns_null(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_SLAB), 1L);
 }
 
-/* A slab needs a zone block: a failing buddy fails both slab orders. */
+/*
+ * A slab needs a zone block: a failing buddy fails both slab orders of a
+ * cache whose preferred order is above its minimum, and a large kmalloc;
+ * failing only the first, the slab comes at the minimum order.
+ */
 static void xalloc_fail_buddy_fails_slab_and_fallback(struct kunit *test)
 {
-	struct fail_test_ctx *ctx = test->priv;
+	struct xalloc_cache *s = xalloc_cache_create("fail_fallback", 2048, 0, 0, NULL);
+	void *obj;
 
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_GT(test, oo_order(s->oo), oo_order(s->min));
 	xalloc_fail_set(XALLOC_FAIL_BUDDY, 100, 0, -1);
-	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc(ctx->s, GFP_KERNEL));
+	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc(s, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, xalloc_kmalloc(20000, GFP_KERNEL));
 	xalloc_fail_set(XALLOC_FAIL_BUDDY, 0, 0, 0);
-	KUNIT_EXPECT_GE(test, injected(test, XALLOC_FAIL_BUDDY), 2L);
-	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(ctx->s, ORDER_FALLBACK), 0UL);
+	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 3L);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, ORDER_FALLBACK), 0UL);
+
+	xalloc_fail_set(XALLOC_FAIL_BUDDY, 100, 0, 1);
+	obj = xalloc_cache_alloc(s, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, obj);
+	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 4L);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, ORDER_FALLBACK), 1UL);
+	xalloc_cache_free(s, obj);
+	xalloc_cache_destroy(s);
 }
 
 /* All or nothing: the second slab fails, the first one's objects go back. */
