@@ -232,11 +232,13 @@ void xalloc_slab_debugfs_add(struct xalloc_cache *s)
  * xalloc_slab_debugfs_remove() - remove caches/<name>/ of a cache
  * @s: the cache
  *
- * Context: Process context, xalloc_caches_mutex held.
+ * Waits for reads and writes of its files that are running.
+ *
+ * Context: Process context, neither cpu_hotplug_lock nor xalloc_caches_mutex
+ * held: writes to the files take them.
  */
 void xalloc_slab_debugfs_remove(struct xalloc_cache *s)
 {
-	lockdep_assert_held(&xalloc_caches_mutex);
 	debugfs_remove_recursive(s->debugfs);
 	s->debugfs = NULL;
 }

@@ -1128,6 +1128,12 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 
 	if (!s)
 		return;
+	/*
+	 * Without the locks: the removal waits for a write to the cache's files
+	 * that is running, and that write may wait for them. A cache kept dead
+	 * gets its files back.
+	 */
+	xalloc_slab_debugfs_remove(s);
 	cpus_read_lock();
 	mutex_lock(&xalloc_caches_mutex);
 	shrink_and_count(s, &cnt);
@@ -1137,9 +1143,9 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 			      "cache destroyed with %lu objects allocated, %lu slabs kept",
 			      cnt.active_objs, cnt.num_slabs);
 		xalloc_debug_report_leaks(s);
+		xalloc_slab_debugfs_add(s);
 	} else {
 		list_del(&s->list);
-		xalloc_slab_debugfs_remove(s);
 	}
 	mutex_unlock(&xalloc_caches_mutex);
 	cpus_read_unlock();
