@@ -112,7 +112,6 @@ struct xalloc_cache {
 	struct xalloc_order_objects min; /* fallback slab; constant */
 	struct xalloc_order_objects max; /* largest of the two; constant */
 	gfp_t allocflags;		/* added to zone allocations; constant */
-	int refcount;			/* xalloc_caches_mutex */
 	void (*ctor)(void *object);	/* constant */
 	unsigned int inuse;		/* bytes of object in use; constant */
 	unsigned int align;		/* constant */

@@ -1032,7 +1032,6 @@ struct xalloc_cache *xalloc_cache_create(const char *name, unsigned int size,
 	s->flags = flags | xalloc_debug_flags_for(name);
 	s->object_size = size;
 	s->ctor = ctor;
-	s->refcount = 1;
 	s->align = calculate_alignment(flags, align, size);
 	if (harden_freelist) {
 		s->random = get_random_long();
