@@ -93,16 +93,10 @@ static gfp_t xalloc_dev_gfp(u32 flags)
  */
 static bool xalloc_dev_name_in_use(const char *name)
 {
-	struct xalloc_cache *s;
-	bool found = false;
+	bool found;
 
 	mutex_lock(&xalloc_caches_mutex);
-	list_for_each_entry(s, &xalloc_caches, list) {
-		if (!strcmp(s->name, name)) {
-			found = true;
-			break;
-		}
-	}
+	found = xalloc_find_cache_locked(name);
 	mutex_unlock(&xalloc_caches_mutex);
 	return found;
 }
@@ -137,16 +131,13 @@ static void xalloc_dev_stats_fill(struct xalloc_cache *s,
 static bool xalloc_dev_stats_by_name(struct xalloc_cache_stats *st)
 {
 	struct xalloc_cache *s;
-	bool found = false;
+	bool found;
 
 	mutex_lock(&xalloc_caches_mutex);
-	list_for_each_entry(s, &xalloc_caches, list) {
-		if (!s->dead && !strcmp(s->name, st->name)) {
-			xalloc_dev_stats_fill(s, st);
-			found = true;
-			break;
-		}
-	}
+	s = xalloc_find_cache_locked(st->name);
+	found = s && !s->dead;
+	if (found)
+		xalloc_dev_stats_fill(s, st);
 	mutex_unlock(&xalloc_caches_mutex);
 	return found;
 }
@@ -252,10 +243,6 @@ static int xalloc_ioc_cache_create(struct xalloc_handles *t, void __user *argp)
 	ret = xalloc_handles_reserve_locked(t, 1, 0);
 	if (ret)
 		goto err_unlock;
-	if (xalloc_dev_name_in_use(c.name)) {
-		ret = -EEXIST;
-		goto err_unlock;
-	}
 	s = xalloc_cache_create(c.name, c.size, c.align,
 				c.flags & XALLOC_CACHE_HWCACHE_ALIGN ?
 				XALLOC_HWCACHE_ALIGN : 0, NULL);

@@ -965,8 +965,14 @@ static bool valid_cache_args(const char *name, unsigned int size,
 	       !(flags & ~XALLOC_CACHE_FLAGS);
 }
 
-/* Caller holds xalloc_caches_mutex. */
-static struct xalloc_cache *find_cache_locked(const char *name)
+/**
+ * xalloc_find_cache_locked() - find a cache by name, destroyed ones too
+ * @name: the cache name
+ *
+ * Context: xalloc_caches_mutex held.
+ * Return: the cache, live or kept dead, or NULL.
+ */
+struct xalloc_cache *xalloc_find_cache_locked(const char *name)
 {
 	struct xalloc_cache *s;
 
@@ -989,7 +995,7 @@ struct xalloc_cache *xalloc_cache_lookup(const char *name)
 	struct xalloc_cache *s;
 
 	mutex_lock(&xalloc_caches_mutex);
-	s = find_cache_locked(name);
+	s = xalloc_find_cache_locked(name);
 	if (s && s->dead)
 		s = NULL;
 	mutex_unlock(&xalloc_caches_mutex);
@@ -1041,7 +1047,7 @@ struct xalloc_cache *xalloc_cache_create(const char *name, unsigned int size,
 		goto err_free;
 
 	mutex_lock(&xalloc_caches_mutex);
-	if (find_cache_locked(name)) {
+	if (xalloc_find_cache_locked(name)) {
 		mutex_unlock(&xalloc_caches_mutex);
 		goto err_free;
 	}
