@@ -45,8 +45,9 @@ static int xalloc_chunk_add(struct xalloc_zone *zone)
 	chunk = kzalloc_node(sizeof(*chunk), GFP_KERNEL, zone->nid);
 	if (!chunk)
 		return -ENOMEM;
-	chunk->desc = kvcalloc(XALLOC_CHUNK_PAGES, sizeof(*chunk->desc),
-			       GFP_KERNEL);
+	/* On the chunk's node: every alloc and free writes them. */
+	chunk->desc = kvzalloc_node(array_size(XALLOC_CHUNK_PAGES, sizeof(*chunk->desc)),
+				    GFP_KERNEL, zone->nid);
 	page = alloc_pages_node(zone->nid, XALLOC_CARVE_GFP, XALLOC_CHUNK_ORDER);
 	if (!chunk->desc || !page) {
 		if (page)
@@ -215,9 +216,9 @@ bool xalloc_zone_info(int nid, struct xalloc_zone_info *info)
 	struct xalloc_zone *zone;
 	unsigned long flags;
 
-	if (nid < 0 || nid >= MAX_NUMNODES || !xalloc_zones[nid])
+	zone = xalloc_zone_of(nid);
+	if (!zone)
 		return false;
-	zone = xalloc_zones[nid];
 	info->pcp_pages = xalloc_pcp_pages(zone, -1);
 	spin_lock_irqsave(&zone->lock, flags);
 	info->nid = nid;
@@ -281,9 +282,9 @@ bool xalloc_zone_check(int nid)
 	unsigned long flags, n, pages = 0;
 	bool ok = true;
 
-	if (nid < 0 || nid >= MAX_NUMNODES || !xalloc_zones[nid])
+	zone = xalloc_zone_of(nid);
+	if (!zone)
 		return true;
-	zone = xalloc_zones[nid];
 	spin_lock_irqsave(&zone->lock, flags);
 	for (int o = 0; o < XALLOC_NR_ORDERS; o++) {
 		n = 0;
