@@ -245,8 +245,8 @@ static void xalloc_buddy_falls_back_to_other_node(struct kunit *test)
 	unsigned int *orders, n;
 	struct page **pages, *page;
 
-	if (!xalloc_zones[1])
-		kunit_skip(test, "needs a second node (numa=fake=2)");
+	/* The guests have at least 2 nodes: a missing one is a failure. */
+	KUNIT_ASSERT_NOT_NULL_MSG(test, xalloc_zones[1], "needs a second node (numa=fake=2)");
 	pages = kunit_kcalloc(test, max, sizeof(*pages), GFP_KERNEL);
 	orders = kunit_kcalloc(test, max, sizeof(*orders), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
@@ -276,8 +276,7 @@ static void xalloc_buddy_node_affinity(struct kunit *test)
 	int nid = *(const int *)test->param_value;
 	struct page *page;
 
-	if (!xalloc_zones[nid])
-		kunit_skip(test, "no zone on node %d (numa=fake=2)", nid);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, xalloc_zones[nid], "no zone on node %d (numa=fake=2)", nid);
 	for (unsigned int o = 0; o <= XALLOC_MAX_ORDER; o++) {
 		page = xalloc_alloc_pages_node(nid, GFP_KERNEL | __GFP_THISNODE, o);
 		KUNIT_ASSERT_NOT_NULL(test, page);

@@ -601,8 +601,8 @@ static void xalloc_kmalloc_node_affinity(struct kunit *test)
 	int nid = *(const int *)test->param_value;
 	void *p;
 
-	if (!xalloc_zone_of(nid))
-		kunit_skip(test, "no zone on node %d (numa=fake=2)", nid);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, xalloc_zone_of(nid), "no zone on node %d (numa=fake=2)",
+				  nid);
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
 		p = xalloc_kmalloc_node(sizes[i], GFP_KERNEL, nid);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "size %zu", sizes[i]);

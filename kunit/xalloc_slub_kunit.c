@@ -122,8 +122,8 @@ static unsigned long stats_delta(struct xalloc_cache *s, struct slub_stats *st,
 static long slub_on_cpu(struct kunit *test, int cpu, long (*fn)(void *),
 			void *arg)
 {
-	if (!cpu_online(cpu))
-		kunit_skip(test, "CPU %d is offline (needs -smp 2)", cpu);
+	/* The guests have at least 2 CPUs: one offline is a failure. */
+	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(cpu), "CPU %d is offline (needs -smp 2)", cpu);
 	return work_on_cpu(cpu, fn, arg);
 }
 
@@ -355,8 +355,7 @@ static void xalloc_slub_alloc_node_affinity(struct kunit *test)
 	struct xalloc_cache *s = slub_cache(test, "slub_node", 128, 0, 0, NULL);
 	void *objs[40];
 
-	if (!s->node[nid])
-		kunit_skip(test, "no zone on node %d (numa=fake=2)", nid);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, s->node[nid], "no zone on node %d (numa=fake=2)", nid);
 	for (int i = 0; i < ARRAY_SIZE(objs); i++) {
 		objs[i] = xalloc_cache_alloc_node(s, GFP_KERNEL, nid);
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
@@ -397,8 +396,7 @@ static void xalloc_slub_cpu_offline_with_live_objects(struct kunit *test)
 	struct slub_stats st;
 	int ret;
 
-	if (num_online_cpus() < 2 || !cpu_online(1))
-		kunit_skip(test, "needs CPU 1");
+	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(1), "needs CPU 1 (-smp 2)");
 	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 1, slub_alloc_fn, o), 0L);
 	for (unsigned int i = 0; i < o->n; i++)
 		memset(o->objs[i], i, 96);
@@ -410,7 +408,7 @@ static void xalloc_slub_cpu_offline_with_live_objects(struct kunit *test)
 	for (unsigned int i = 0; i < o->n; i++)
 		KUNIT_EXPECT_NULL(test, memchr_inv(o->objs[i], i, 96));
 	slub_free_fn(o);
-	KUNIT_EXPECT_EQ(test, add_cpu(1), 0);
+	KUNIT_ASSERT_EQ(test, add_cpu(1), 0);
 	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
 	/* The CPU allocates again after coming back. */
 	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 1, slub_alloc_fn, o), 0L);
