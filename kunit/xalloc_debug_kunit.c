@@ -286,9 +286,29 @@ static noinline void debug_free_site(struct xalloc_cache *s, void *p)
 	barrier();
 }
 
+static noinline void debug_bulk_free_site(struct xalloc_cache *s, size_t nr, void **p)
+{
+	xalloc_cache_free_bulk(s, nr, p);
+	barrier();
+}
+
 static bool addr_in(unsigned long addr, void *fn)
 {
 	return addr > (unsigned long)fn && addr < (unsigned long)fn + 512;
+}
+
+/* A bulk free tracks its caller for each object, as a single free does. */
+static void xalloc_debug_bulk_free_tracks_caller(struct kunit *test)
+{
+	struct xalloc_cache *s = debug_cache(test, "dbg_bulk_track", 48, DEBUG_ALL);
+	void *objs[4];
+
+	KUNIT_ASSERT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL, 4, objs), 4);
+	debug_bulk_free_site(s, 4, objs);
+	for (int i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, addr_in(xalloc_debug_track_addr(s, objs[i], false),
+						debug_bulk_free_site));
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 }
 
 static void xalloc_debug_destroy_names_alloc_site(struct kunit *test)
@@ -540,6 +560,7 @@ static struct kunit_case xalloc_debug_cases[] = {
 	KUNIT_CASE(xalloc_debug_free_to_wrong_cache),
 	KUNIT_CASE(xalloc_debug_free_outside_zone),
 	KUNIT_CASE(xalloc_debug_destroy_names_alloc_site),
+	KUNIT_CASE(xalloc_debug_bulk_free_tracks_caller),
 	KUNIT_CASE(xalloc_debug_validate_clean_cache),
 	KUNIT_CASE(xalloc_debug_traces_list_call_site),
 	KUNIT_CASE(xalloc_debug_hardening_detects_forged_pointer),

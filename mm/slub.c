@@ -1300,13 +1300,10 @@ static bool object_in_slab(struct xalloc_cache *s, struct xalloc_page *slab,
  */
 void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 {
+	/* A debug cache checks and tracks each object on its own. */
+	bool runs = !xalloc_cache_debug(s);
 	size_t i = 0;
 
-	if (xalloc_cache_debug(s)) {
-		for (; i < nr; i++)
-			xalloc_cache_free(s, objs[i]);
-		return;
-	}
 	/* Runs of objects of one slab go back as one detached freelist. */
 	while (i < nr) {
 		void *head = objs[i++], *tail = head;
@@ -1318,7 +1315,7 @@ void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 		slab = cache_object_slab(s, head);
 		if (unlikely(!slab))
 			continue;
-		while (i < nr && objs[i] && object_in_slab(s, slab, objs[i])) {
+		while (runs && i < nr && objs[i] && object_in_slab(s, slab, objs[i])) {
 			set_freepointer(s, tail, objs[i]);
 			tail = objs[i++];
 			count++;
