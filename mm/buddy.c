@@ -24,6 +24,7 @@
 #include <xalloc/xalloc.h>
 
 #include "fail.h"
+#include "kasan.h"
 #include "report.h"
 #include "zone.h"
 
@@ -177,7 +178,9 @@ failed:
 		xalloc_block_poison_ok(desc, "handed out");
 		desc->poisoned = 0;
 	}
-	if (gfp & __GFP_ZERO)
+	xalloc_kasan_unpoison(xalloc_desc_address(desc), PAGE_SIZE << order);
+	/* A slab's objects are initialised one by one (mm/slub.c). */
+	if (type != XALLOC_PAGE_SLAB && want_init_on_alloc(gfp))
 		memset(xalloc_desc_address(desc), 0, PAGE_SIZE << order);
 	return desc;
 }
@@ -275,7 +278,9 @@ bool xalloc_block_poison_ok(struct xalloc_page *desc, const char *when)
 {
 	u8 *addr = xalloc_desc_address(desc), *bad;
 
+	xalloc_kasan_disable();
 	bad = memchr_inv(addr, XALLOC_PAGE_POISON, PAGE_SIZE << desc->order);
+	xalloc_kasan_enable();
 	if (likely(!bad))
 		return true;
 	xalloc_report("zone", bad,
@@ -309,6 +314,10 @@ bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
 		return false;
 	if (poisoned)
 		memset(xalloc_desc_address(desc), XALLOC_PAGE_POISON, PAGE_SIZE << order);
+	else if (type != XALLOC_PAGE_SLAB && want_init_on_free())
+		memset(xalloc_desc_address(desc), 0, PAGE_SIZE << order);
+	xalloc_kasan_poison(xalloc_desc_address(desc), PAGE_SIZE << order,
+			    XALLOC_KASAN_PAGE_FREE);
 	desc->poisoned = poisoned;
 	if (pcp) {
 		xalloc_pcp_free(desc, order);

@@ -6,6 +6,7 @@
 #ifndef _XALLOC_COMPAT_H
 #define _XALLOC_COMPAT_H
 
+#include <linux/kasan.h>
 #include <linux/mmzone.h>
 #include <linux/percpu.h>
 #include <asm/cmpxchg.h>
@@ -88,5 +89,20 @@ static inline bool xalloc_cmpxchg_aba(union xalloc_aba *p, union xalloc_aba old,
 		     : "memory");					\
 	__ret;								\
 })
+
+/*
+ * KASAN generic mode: one shadow byte per 8-byte granule, 0 when all of it is
+ * valid, 1..7 when only that many first bytes are, and the kernel's
+ * (mm/kasan/kasan.h, private) values for poisoned memory, which its reports
+ * turn into bug types: the same in 6.1 and 6.12.
+ */
+#define XALLOC_KASAN_GRANULE		8UL
+#ifdef CONFIG_KASAN_GENERIC
+static_assert(XALLOC_KASAN_GRANULE == 1UL << KASAN_SHADOW_SCALE_SHIFT);
+#define XALLOC_KASAN_PAGE_FREE		0xff	/* "use-after-free" */
+#define XALLOC_KASAN_PAGE_REDZONE	0xfe	/* "slab-out-of-bounds" */
+#define XALLOC_KASAN_SLAB_REDZONE	0xfc	/* "slab-out-of-bounds" */
+#define XALLOC_KASAN_SLAB_FREE		0xfb	/* "(slab-)use-after-free" */
+#endif
 
 #endif /* _XALLOC_COMPAT_H */

@@ -7,9 +7,11 @@
  */
 
 #include <linux/export.h>
+#include <linux/kmemleak.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "kasan.h"
 #include "report.h"
 #include "slab.h"
 
@@ -39,15 +41,34 @@ static inline unsigned int xalloc_kmalloc_index(size_t size)
 	return fls(size - 1) - 1;
 }
 
+/*
+ * Of an allocation of @total bytes at @p, only the first @size are valid to
+ * KASAN: the rest is poisoned with @value.
+ */
+static inline void kasan_valid_bytes(void *p, size_t size, size_t total, u8 value)
+{
+	size_t valid = round_up(size, XALLOC_KASAN_GRANULE);
+
+	if (!IS_ENABLED(CONFIG_KASAN_GENERIC))
+		return;
+	if (valid < total)
+		xalloc_kasan_poison(p + valid, total - valid, value);
+	xalloc_kasan_unpoison(p, size);
+}
+
 static void *xalloc_kmalloc_large(size_t size, gfp_t gfp, int nid)
 {
 	struct xalloc_page *desc;
+	void *p;
 
 	desc = xalloc_buddy_alloc(nid, gfp, get_order(size), XALLOC_PAGE_LARGE);
 	if (!desc)
 		return NULL;
 	desc->large_size = size;
-	return xalloc_desc_address(desc);
+	p = xalloc_desc_address(desc);
+	kasan_valid_bytes(p, size, PAGE_SIZE << desc->order, XALLOC_KASAN_PAGE_REDZONE);
+	kmemleak_alloc(p, size, 1, gfp);
+	return p;
 }
 
 static void *kmalloc_caller(size_t size, gfp_t gfp, int nid, unsigned long addr)
@@ -63,6 +84,8 @@ static void *kmalloc_caller(size_t size, gfp_t gfp, int nid, unsigned long addr)
 	obj = xalloc_cache_alloc_caller(s, gfp, nid, addr);
 	if (unlikely(xalloc_cache_debug(s)) && obj)
 		xalloc_debug_set_orig_size(s, obj, size);
+	if (obj)
+		kasan_valid_bytes(obj, size, s->object_size, XALLOC_KASAN_SLAB_REDZONE);
 	return obj;
 }
 
@@ -146,22 +169,16 @@ void xalloc_kfree(const void *p)
 	desc = xalloc_kmalloc_desc(p);
 	if (unlikely(!desc))
 		return;
-	if (desc->type == XALLOC_PAGE_LARGE)
+	if (desc->type == XALLOC_PAGE_LARGE) {
+		kmemleak_free(p);
 		xalloc_buddy_free(desc, desc->order, XALLOC_PAGE_LARGE);
-	else
+	} else
 		xalloc_slab_free_checked(desc, (void *)p, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_kfree);
 
-/**
- * xalloc_ksize() - usable size of an allocation
- * @p: memory from xalloc_kmalloc() or an xalloc cache
- *
- * Context: Any context.
- * Return: at least the size asked for; 0 for NULL, ZERO_SIZE_PTR or (with
- * a report) an address xalloc did not hand out.
- */
-size_t xalloc_ksize(const void *p)
+/* Usable size of @p, 0 after a report; KASAN's view is left alone. */
+static size_t __xalloc_ksize(const void *p)
 {
 	struct xalloc_page *desc;
 
@@ -176,17 +193,48 @@ size_t xalloc_ksize(const void *p)
 		return xalloc_debug_orig_size(desc->cache, (void *)p);
 	return desc->cache->object_size;
 }
+
+/**
+ * xalloc_ksize() - usable size of an allocation
+ * @p: memory from xalloc_kmalloc() or an xalloc cache
+ *
+ * As the kernel's ksize() in 6.1, the caller may use all of it: under KASAN
+ * the bytes up to the size returned become valid.
+ *
+ * Context: Any context.
+ * Return: at least the size asked for; 0 for NULL, ZERO_SIZE_PTR or (with
+ * a report) an address xalloc did not hand out.
+ */
+size_t xalloc_ksize(const void *p)
+{
+	size_t ks = __xalloc_ksize(p);
+
+	if (ks)
+		xalloc_kasan_unpoison(p, ks);
+	return ks;
+}
 EXPORT_SYMBOL_GPL(xalloc_ksize);
 
-/* With red zones, the bytes given up by a shrink in place are zoned too. */
-static void xalloc_krealloc_shrink(const void *p, size_t new_size)
+/*
+ * @p of usable size @ks kept for @new_size bytes: with red zones, the bytes
+ * given up are zoned too; under KASAN they are poisoned; with __GFP_ZERO or
+ * init_on_alloc they are zeroed, so that growing in place later finds zeros.
+ */
+static void xalloc_krealloc_in_place(void *p, size_t new_size, size_t ks, gfp_t gfp)
 {
 	struct xalloc_page *desc = xalloc_addr_desc(p);
+	bool large = desc->type == XALLOC_PAGE_LARGE;
 
+	if (want_init_on_alloc(gfp))
+		memset(p + new_size, 0, ks - new_size);
 	if (desc->type == XALLOC_PAGE_SLAB_TAIL)
 		desc = desc->head;
 	if (desc->type == XALLOC_PAGE_SLAB && xalloc_cache_debug(desc->cache))
-		xalloc_debug_set_orig_size(desc->cache, (void *)p, new_size);
+		xalloc_debug_set_orig_size(desc->cache, p, new_size);
+	if (large)
+		desc->large_size = new_size;
+	kasan_valid_bytes(p, new_size, ks, large ? XALLOC_KASAN_PAGE_REDZONE :
+			  XALLOC_KASAN_SLAB_REDZONE);
 }
 
 /**
@@ -209,11 +257,11 @@ void *xalloc_krealloc(const void *p, size_t new_size, gfp_t gfp)
 		return ZERO_SIZE_PTR;
 	}
 	if (!ZERO_OR_NULL_PTR(p)) {
-		ks = xalloc_ksize(p);
+		ks = __xalloc_ksize(p);
 		if (unlikely(!ks))
 			return NULL;
 		if (ks >= new_size) {
-			xalloc_krealloc_shrink(p, new_size);
+			xalloc_krealloc_in_place((void *)p, new_size, ks, gfp);
 			return (void *)p;
 		}
 	}
@@ -244,8 +292,12 @@ int xalloc_kmalloc_init(void)
 	for (i = 0; i < ARRAY_SIZE(xalloc_kmalloc_info); i++) {
 		struct xalloc_cache *s;
 
-		s = xalloc_cache_create(xalloc_kmalloc_info[i].name,
-					xalloc_kmalloc_info[i].size, 0, 0, NULL);
+		unsigned int size = xalloc_kmalloc_info[i].size;
+
+		/* Power-of-two sizes naturally aligned in every mode, as kmalloc. */
+		s = xalloc_cache_create(xalloc_kmalloc_info[i].name, size,
+					is_power_of_2(size) ? min_t(unsigned int, size, PAGE_SIZE) : 0,
+					0, NULL);
 		xalloc_kmalloc_caches[i] = s;
 		if (!s) {
 			xalloc_kmalloc_exit();

@@ -284,6 +284,7 @@ xalloc_object_slab(const char *area, const void *obj, struct xalloc_page *slab)
 struct xalloc_cache *xalloc_find_cache_locked(const char *name);
 void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
 			      unsigned long addr);
+void xalloc_slab_free_released(struct xalloc_page *slab, void *obj);
 
 int xalloc_slab_init(void);
 void xalloc_slab_exit(void);

@@ -40,6 +40,8 @@
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/export.h>
+#include <linux/bitmap.h>
+#include <linux/kmemleak.h>
 #include <linux/log2.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -47,6 +49,8 @@
 #include <linux/string.h>
 
 #include "fail.h"
+#include "kasan.h"
+#include "quarantine.h"
 #include "report.h"
 #include "slab.h"
 
@@ -174,11 +178,19 @@ struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 	cnt.objects = oo_objects(oo);
 	slab->cnt = cnt;
 	slab->next = NULL;
+	/* Nothing of a new slab is valid memory until it is handed out. */
+	xalloc_kasan_poison(xalloc_desc_address(slab), PAGE_SIZE << oo_order(oo),
+			    XALLOC_KASAN_SLAB_REDZONE);
 	if (xalloc_cache_debug(s))
 		xalloc_debug_init_slab(s, slab);
-	if (s->ctor)
-		for (i = 0, p = start; i < cnt.objects; i++, p += s->size)
+	if (s->ctor) {
+		for (i = 0, p = start; i < cnt.objects; i++, p += s->size) {
+			xalloc_kasan_unpoison(p, s->object_size);
 			s->ctor(p);
+			xalloc_kasan_poison(p, round_up(s->object_size, XALLOC_KASAN_GRANULE),
+					    XALLOC_KASAN_SLAB_REDZONE);
+		}
+	}
 	/* Chain from the last to the first so the list runs in chain order. */
 	first = s->random_seq ? get_random_u32() % oo_objects(s->oo) : 0;
 	for (i = cnt.objects, p = NULL; i-- > 0; ) {
@@ -318,6 +330,19 @@ static void *get_partial_node(struct xalloc_cache *s, struct xalloc_cache_node *
 /* ---- Giving slabs back from a CPU --------------------------------------- */
 
 /*
+ * A CPU freelist with more entries than its slab has objects runs in a
+ * cycle (a double free the hardened checks could not see, or a forged free
+ * pointer): its objects are dropped, leaked rather than handed out twice.
+ */
+static noinline void freelist_cycle_report(struct xalloc_cache *s,
+					   struct xalloc_page *slab, void *freelist)
+{
+	xalloc_report(s->name, freelist,
+		      "CPU freelist longer than the %u objects of its slab: a double free or a corrupted free pointer; its objects are dropped",
+		      slab->cnt.objects);
+}
+
+/*
  * Unfreeze the CPU slab @slab, putting the objects of the CPU @freelist back
  * on it, and move it to its node's partial list (or the zone if empty).
  */
@@ -333,6 +358,12 @@ static void deactivate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 	bool free = false;
 
 	for (void *p = freelist; p; p = get_freepointer_checked(s, p)) {
+		if (unlikely(count == slab->cnt.objects)) {
+			freelist_cycle_report(s, slab, freelist);
+			freelist = tail = NULL;
+			count = 0;
+			break;
+		}
 		tail = p;
 		count++;
 	}
@@ -473,6 +504,66 @@ static int xalloc_cpu_dead(unsigned int cpu)
 	}
 	mutex_unlock(&xalloc_caches_mutex);
 	return 0;
+}
+
+/* ---- What every object goes through: KASAN, kmemleak, init_on_* -------- */
+
+/* As SLUB: constructed and poisoned objects keep their bytes. */
+static __always_inline bool slab_want_init_on_alloc(struct xalloc_cache *s, gfp_t gfp)
+{
+	if (want_init_on_alloc(gfp & ~__GFP_ZERO) && !s->ctor &&
+	    !(s->flags & XALLOC_POISON))
+		return true;
+	return gfp & __GFP_ZERO;
+}
+
+static __always_inline bool slab_want_init_on_free(struct xalloc_cache *s)
+{
+	return want_init_on_free() && !s->ctor && !(s->flags & XALLOC_POISON);
+}
+
+/* An object handed out: valid to KASAN, zeroed if asked, known to kmemleak. */
+static __always_inline void slab_post_alloc_hook(struct xalloc_cache *s, void *obj,
+						 gfp_t gfp)
+{
+	xalloc_kasan_unpoison(obj, s->object_size);
+	if (unlikely(slab_want_init_on_alloc(s, gfp)))
+		memset(obj, 0, s->object_size);
+	kmemleak_alloc(obj, s->object_size, 1, gfp);
+}
+
+static noinline void double_free_report(struct xalloc_cache *s, void *obj,
+					const char *list)
+{
+	xalloc_report(s->name, obj, "double free: the object is already the head of the %s freelist",
+		      list);
+}
+
+static noinline void kasan_free_report(struct xalloc_cache *s, void *obj)
+{
+	xalloc_report(s->name, obj,
+		      "free of an object that is not allocated (KASAN shadow 0x%02x): a double free",
+		      xalloc_kasan_shadow(obj));
+}
+
+/*
+ * An object being freed, once it passed the freelist head check. Under
+ * KASAN an object already free (or never handed out) is reported; a good one
+ * is poisoned and may go to the quarantine instead of its slab.
+ * Return: whether the caller puts @obj back on its slab now.
+ */
+static __always_inline bool slab_free_hook(struct xalloc_cache *s, void *obj)
+{
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC) && unlikely(!xalloc_kasan_valid(obj))) {
+		kasan_free_report(s, obj);
+		return false;
+	}
+	kmemleak_free(obj);
+	if (unlikely(slab_want_init_on_free(s)))
+		memset(obj, 0, s->object_size);
+	xalloc_kasan_poison(obj, round_up(s->object_size, XALLOC_KASAN_GRANULE),
+			    XALLOC_KASAN_SLAB_FREE);
+	return xalloc_cache_debug(s) || !xalloc_quarantine_put(s, obj);
 }
 
 /* ---- Allocation --------------------------------------------------------- */
@@ -617,8 +708,8 @@ redo:
 		xalloc_stat(s, ALLOC_FASTPATH);
 	}
 out:
-	if (unlikely(gfp & __GFP_ZERO) && object)
-		memset(object, 0, s->object_size);
+	if (likely(object))
+		slab_post_alloc_hook(s, object, gfp);
 	return object;
 }
 
@@ -669,16 +760,26 @@ static void __xalloc_slab_free_locked(struct xalloc_cache *s,
 		xalloc_stat(s, CPU_PARTIAL_FREE);
 }
 
-/* Free @count objects chained from @head to @tail to a slab not the CPU's. */
+/*
+ * Free @count objects chained from @head to @tail to a slab not the CPU's;
+ * @hook: a single object that did not go through slab_free_hook() yet.
+ */
 static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 					struct xalloc_page *slab, void *head,
 					void *tail, unsigned int count,
-					unsigned long addr)
+					unsigned long addr, bool hook)
 {
 	union xalloc_slab_counters cnt;
 	union xalloc_aba old, new;
 	bool was_frozen;
+	void *prior = READ_ONCE(slab->freelist);
 
+	if (unlikely(prior && (prior == head || prior == tail))) {
+		double_free_report(s, prior, "slab");
+		return;
+	}
+	if (hook && !slab_free_hook(s, head))
+		return;
 	if (xalloc_cache_debug(s)) {
 		xalloc_debug_free_caller(s, slab, head, addr);
 		return;
@@ -709,10 +810,17 @@ static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 	}
 }
 
+/*
+ * Free @count objects chained from @head to @tail, all of @slab. @hook: a
+ * single object, to go through slab_free_hook() once it passed the check
+ * that it is not the head of the freelist it goes to (the kernel's
+ * SLAB_FREELIST_HARDENED check, which catches a plain double free).
+ */
 static __always_inline void xalloc_slab_free(struct xalloc_cache *s,
 					     struct xalloc_page *slab,
 					     void *head, void *tail,
-					     unsigned int count, unsigned long addr)
+					     unsigned int count, unsigned long addr,
+					     bool hook)
 {
 	struct xalloc_cache_cpu *c;
 	union xalloc_aba old, new;
@@ -722,10 +830,19 @@ redo:
 	old.counter = READ_ONCE(c->aba.counter);
 	barrier();
 	if (unlikely(slab != READ_ONCE(c->slab))) {
-		__xalloc_slab_free(s, slab, head, tail, count, addr);
+		__xalloc_slab_free(s, slab, head, tail, count, addr, hook);
 		return;
 	}
 	old.freelist = READ_ONCE(c->aba.freelist);
+	if (unlikely(old.freelist == head || old.freelist == tail)) {
+		double_free_report(s, head, "CPU");
+		return;
+	}
+	if (hook) {
+		if (!slab_free_hook(s, head))
+			return;
+		hook = false;
+	}
 	set_freepointer(s, tail, old.freelist);
 	new.freelist = head;
 	new.counter = next_tid(old.counter);
@@ -782,7 +899,19 @@ struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
 void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
 			      unsigned long addr)
 {
-	xalloc_slab_free(slab->cache, slab, obj, obj, 1, addr);
+	xalloc_slab_free(slab->cache, slab, obj, obj, 1, addr, true);
+}
+
+/**
+ * xalloc_slab_free_released() - free an object the quarantine released
+ * @slab: its slab
+ * @obj: the object, poisoned, through slab_free_hook() already
+ *
+ * Context: Any context.
+ */
+void xalloc_slab_free_released(struct xalloc_page *slab, void *obj)
+{
+	xalloc_slab_free(slab->cache, slab, obj, obj, 1, _RET_IP_, false);
 }
 
 /* ---- Cache creation ----------------------------------------------------- */
@@ -865,6 +994,8 @@ static void calculate_sizes(struct xalloc_cache *s)
 		/* Mid-object: small overflows do not hit the free pointer. */
 		s->offset = ALIGN_DOWN(s->object_size / 2, sizeof(void *));
 	}
+	/* Under KASAN, a poisoned gap after every object: overflows are seen. */
+	size += XALLOC_KASAN_REDZONE;
 	s->size = ALIGN(size, s->align);
 	s->reciprocal_size = reciprocal_value(s->size);
 	s->oo = oo_make(calculate_order(s->size), s->size);
@@ -1090,6 +1221,7 @@ static void discard_empty_partials(struct xalloc_cache *s)
 /* Give back every slab that can go; what is left holds objects. */
 static void shrink_and_count(struct xalloc_cache *s, struct xalloc_cache_counts *cnt)
 {
+	xalloc_quarantine_drain();
 	xalloc_flush_all(s);
 	discard_empty_partials(s);
 	xalloc_cache_counts(s, cnt);
@@ -1108,6 +1240,7 @@ static void shrink_and_count(struct xalloc_cache *s, struct xalloc_cache_counts 
  */
 int xalloc_cache_shrink(struct xalloc_cache *s)
 {
+	xalloc_quarantine_drain();
 	cpus_read_lock();
 	xalloc_flush_all(s);
 	discard_empty_partials(s);
@@ -1257,6 +1390,18 @@ static struct xalloc_page *cache_object_slab(struct xalloc_cache *s, void *obj)
 	return slab;
 }
 
+static __always_inline void cache_free_one(struct xalloc_cache *s, void *obj,
+					   unsigned long addr)
+{
+	struct xalloc_page *slab;
+
+	if (unlikely(!obj))
+		return;
+	slab = cache_object_slab(s, obj);
+	if (likely(slab))
+		xalloc_slab_free(s, slab, obj, obj, 1, addr, true);
+}
+
 /**
  * xalloc_cache_free() - free an object to its cache
  * @s: the cache it was allocated from
@@ -1269,13 +1414,7 @@ static struct xalloc_page *cache_object_slab(struct xalloc_cache *s, void *obj)
  */
 void xalloc_cache_free(struct xalloc_cache *s, void *obj)
 {
-	struct xalloc_page *slab;
-
-	if (unlikely(!obj))
-		return;
-	slab = cache_object_slab(s, obj);
-	if (likely(slab))
-		xalloc_slab_free(s, slab, obj, obj, 1, _RET_IP_);
+	cache_free_one(s, obj, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_free);
 
@@ -1300,10 +1439,18 @@ static bool object_in_slab(struct xalloc_cache *s, struct xalloc_page *slab,
  */
 void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 {
-	/* A debug cache checks and tracks each object on its own. */
-	bool runs = !xalloc_cache_debug(s);
+	/*
+	 * A debug cache checks and tracks each object on its own; under KASAN
+	 * each object is checked against its shadow and may be quarantined.
+	 */
+	bool runs = !xalloc_cache_debug(s) && !IS_ENABLED(CONFIG_KASAN_GENERIC);
 	size_t i = 0;
 
+	if (!runs) {
+		for (i = 0; i < nr; i++)
+			cache_free_one(s, objs[i], _RET_IP_);
+		return;
+	}
 	/* Runs of objects of one slab go back as one detached freelist. */
 	while (i < nr) {
 		void *head = objs[i++], *tail = head;
@@ -1315,12 +1462,15 @@ void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 		slab = cache_object_slab(s, head);
 		if (unlikely(!slab))
 			continue;
-		while (runs && i < nr && objs[i] && object_in_slab(s, slab, objs[i])) {
+		slab_free_hook(s, head);
+		while (i < nr && objs[i] && objs[i] != tail &&
+		       object_in_slab(s, slab, objs[i])) {
+			slab_free_hook(s, objs[i]);
 			set_freepointer(s, tail, objs[i]);
 			tail = objs[i++];
 			count++;
 		}
-		xalloc_slab_free(s, slab, head, tail, count, _RET_IP_);
+		xalloc_slab_free(s, slab, head, tail, count, _RET_IP_, false);
 	}
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_free_bulk);
@@ -1370,13 +1520,12 @@ int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 	stat_add(s, ALLOC_FASTPATH, fast);
 	local_irq_restore(flags);
 out:
+	for (size_t j = 0; j < i; j++)
+		slab_post_alloc_hook(s, objs[j], gfp);
 	if (unlikely(i < nr)) {
 		xalloc_cache_free_bulk(s, i, objs);
 		return 0;
 	}
-	if (unlikely(gfp & __GFP_ZERO))
-		for (i = 0; i < nr; i++)
-			memset(objs[i], 0, s->object_size);
 	return nr;
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_alloc_bulk);
@@ -1457,6 +1606,57 @@ int xalloc_slab_init(void)
 	return 0;
 }
 
+/*
+ * Objects still allocated in @slab at unload: kmemleak forgets them before
+ * their memory goes back to the kernel. @map has room for the slab's objects.
+ */
+static void forget_slab_objects(struct xalloc_cache *s, struct xalloc_page *slab,
+				unsigned long *map)
+{
+	unsigned int i, n = slab->cnt.objects;
+	void *base = slab_address(slab) + s->red_left_pad, *p;
+
+	bitmap_zero(map, n);
+	for (p = slab->freelist, i = 0; p && i < n; i++) {
+		if (!object_in_slab(s, slab, p))
+			break;
+		__set_bit((p - base) / s->size, map);
+		p = get_freepointer(s, p);
+	}
+	for (i = 0; i < n; i++)
+		if (!test_bit(i, map))
+			kmemleak_free(base + i * s->size);
+}
+
+/* kmemleak forgets the objects of @s that were never freed. */
+static void forget_leaked_objects(struct xalloc_cache *s)
+{
+	struct xalloc_chunk *chunk;
+	unsigned long *map;
+	int nid;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK))
+		return;
+	map = bitmap_alloc(XALLOC_MAX_OBJECTS, GFP_KERNEL);
+	if (!map)
+		return;
+	for_each_node(nid) {
+		struct xalloc_zone *zone = xalloc_zone_of(nid);
+
+		if (!zone)
+			continue;
+		list_for_each_entry(chunk, &zone->chunks, node) {
+			for (unsigned long i = 0; i < XALLOC_CHUNK_PAGES; i++) {
+				struct xalloc_page *slab = &chunk->desc[i];
+
+				if (slab->type == XALLOC_PAGE_SLAB && slab->cache == s)
+					forget_slab_objects(s, slab, map);
+			}
+		}
+	}
+	bitmap_free(map);
+}
+
 /**
  * xalloc_slab_exit() - free every cache left, destroyed ones included
  *
@@ -1474,9 +1674,11 @@ void xalloc_slab_exit(void)
 		if (!s->dead)
 			pr_err("xalloc: cache %s was not destroyed\n", s->name);
 		shrink_and_count(s, &cnt);
-		if (cnt.num_slabs)
+		if (cnt.num_slabs) {
 			pr_err("xalloc: cache %s: %lu objects never freed, %lu slabs kept\n",
 			       s->name, cnt.active_objs, cnt.num_slabs);
+			forget_leaked_objects(s);
+		}
 		list_del(&s->list);
 		free_cache(s);
 	}

@@ -36,6 +36,7 @@
 #include <linux/stacktrace.h>
 #include <linux/string.h>
 
+#include "kasan.h"
 #include "report.h"
 #include "slab.h"
 
@@ -295,9 +296,11 @@ static void print_object(struct xalloc_cache *s, void *obj)
 		print_track("Allocated", get_track(s, obj, true));
 		print_track("Freed", get_track(s, obj, false));
 	}
+	xalloc_kasan_disable();
 	print_hex_dump(KERN_ERR, "xalloc: ", DUMP_PREFIX_OFFSET, 16, 1, start,
 		       min_t(unsigned int, s->red_left_pad + s->inuse + sizeof(void *), 256),
 		       true);
+	xalloc_kasan_enable();
 }
 
 __printf(4, 5)
@@ -322,8 +325,11 @@ static bool check_bytes(struct xalloc_cache *s, struct xalloc_page *slab,
 			void *obj, const char *what, void *start, u8 val,
 			size_t len)
 {
-	u8 *fault = memchr_inv(start, val, len), *end;
+	u8 *fault, *end;
 
+	xalloc_kasan_disable();
+	fault = memchr_inv(start, val, len);
+	xalloc_kasan_enable();
 	if (!fault)
 		return true;
 	end = start + len;

@@ -13,6 +13,7 @@
 
 #include <linux/export.h>
 #include <linux/gfp.h>
+#include <linux/kmemleak.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -21,6 +22,7 @@
 #include <linux/vmalloc.h>
 
 #include "fail.h"
+#include "kasan.h"
 #include "zone.h"
 
 struct xalloc_zone *xalloc_zones[MAX_NUMNODES];
@@ -59,6 +61,8 @@ static int xalloc_chunk_add(struct xalloc_zone *zone)
 	chunks_taken++;
 	chunk->zone = zone;
 	chunk->pfn = page_to_pfn(page);
+	xalloc_kasan_poison(page_address(page), PAGE_SIZE << XALLOC_CHUNK_ORDER,
+			    XALLOC_KASAN_PAGE_FREE);
 	for (unsigned long i = 0; i < XALLOC_CHUNK_PAGES; i++)
 		chunk->desc[i].chunk = chunk;
 	chunk->desc[0].type = XALLOC_PAGE_FREE;
@@ -81,6 +85,13 @@ static void xalloc_zone_free(struct xalloc_zone *zone)
 		pr_err("xalloc: node %d: %lu pages still allocated at unload\n",
 		       zone->nid, zone->present_pages - zone->free_pages);
 	list_for_each_entry_safe(chunk, tmp, &zone->chunks, node) {
+		void *addr = pfn_to_kaddr(chunk->pfn);
+
+		/* kmemleak forgets large kmalloc blocks never freed. */
+		for (unsigned long i = 0; i < XALLOC_CHUNK_PAGES; i++)
+			if (chunk->desc[i].type == XALLOC_PAGE_LARGE)
+				kmemleak_free(addr + i * PAGE_SIZE);
+		xalloc_kasan_unpoison(addr, PAGE_SIZE << XALLOC_CHUNK_ORDER);
 		__free_pages(pfn_to_page(chunk->pfn), XALLOC_CHUNK_ORDER);
 		chunks_returned++;
 		kvfree(chunk->desc);
