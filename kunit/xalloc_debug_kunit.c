@@ -8,6 +8,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/kasan.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -63,6 +64,36 @@ static struct xalloc_cache *debug_cache(struct kunit *test, const char *name,
 	return ctx->s;
 }
 
+/*
+ * The cases damage red zones, free objects and free pages on purpose, for
+ * xalloc's checks to find. That memory is poisoned for KASAN: its reports
+ * stay off for these accesses alone (kasan_disable_current() is a no-op
+ * without KASAN).
+ */
+static void poke(void *p, u8 v)
+{
+	kasan_disable_current();
+	*(u8 *)p = v;
+	kasan_enable_current();
+}
+
+static void poke_ulong(void *p, unsigned long v)
+{
+	kasan_disable_current();
+	*(unsigned long *)p = v;
+	kasan_enable_current();
+}
+
+static u8 peek(const void *p)
+{
+	u8 v;
+
+	kasan_disable_current();
+	v = *(const u8 *)p;
+	kasan_enable_current();
+	return v;
+}
+
 static void expect_reports(struct kunit *test, unsigned long n)
 {
 	struct debug_test_ctx *ctx = test->priv;
@@ -88,7 +119,7 @@ static void xalloc_debug_right_redzone_live(struct kunit *test)
 	u8 *p = xalloc_cache_alloc(s, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	p[64] = 0x88;
+	poke(&p[64], 0x88);		/* right red zone */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);	/* restored */
 	xalloc_cache_free(s, p);
@@ -101,7 +132,7 @@ static void xalloc_debug_left_redzone_live(struct kunit *test)
 	u8 *p = xalloc_cache_alloc(s, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	p[-1] = 0x88;
+	poke(&p[-1], 0x88);		/* left red zone */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
 	xalloc_cache_free(s, p);
 	expect_reports(test, 1);
@@ -113,7 +144,7 @@ static void xalloc_debug_right_redzone_caught_on_free(struct kunit *test)
 	u8 *p = xalloc_cache_alloc(s, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	p[40] = 0;
+	poke(&p[40], 0);		/* right red zone */
 	xalloc_cache_free(s, p);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 	expect_reports(test, 1);
@@ -127,7 +158,7 @@ static void write_after_free(struct kunit *test, const char *name,
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	xalloc_cache_free(s, p);
-	p[offset] = 0x12;
+	poke(&p[offset], 0x12);		/* freed */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 	expect_reports(test, 1);
@@ -155,7 +186,7 @@ static void xalloc_debug_poison_checked_on_alloc(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	xalloc_cache_free(s, p);
-	p[3] = 0;
+	poke(&p[3], 0);			/* freed */
 	q = xalloc_cache_alloc(s, GFP_KERNEL);	/* the same object again */
 	KUNIT_EXPECT_PTR_EQ(test, q, p);
 	xalloc_cache_free(s, q);
@@ -174,7 +205,7 @@ static void xalloc_debug_freelist_pointer_smashed(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, a && b && c);
 	xalloc_cache_free(s, a);
 	xalloc_cache_free(s, b);
-	*(unsigned long *)(b + s->offset) = 0x12345678;
+	poke_ulong(b + s->offset, 0x12345678);	/* b's free pointer */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
 	/* Rebuilt from the red zones: consistent again, nothing lost. */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
@@ -195,8 +226,8 @@ static void xalloc_debug_kmalloc_slack_written(struct kunit *test)
 	p = xalloc_kmalloc(18, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, xalloc_ksize(p), (size_t)18);
-	p[18] = 0x20;
-	p[19] = 0x20;
+	poke(&p[18], 0x20);		/* slack past the 18 bytes asked */
+	poke(&p[19], 0x20);
 	xalloc_kfree(p);
 	expect_reports(test, 1);
 }
@@ -210,7 +241,7 @@ static void xalloc_debug_krealloc_shrink_zones_tail(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	q = xalloc_krealloc(p, 10, GFP_KERNEL);
 	KUNIT_EXPECT_PTR_EQ(test, q, p);
-	p[12] = 1;
+	poke(&p[12], 1);		/* given up by the shrink */
 	xalloc_kfree(p);
 	expect_reports(test, 1);
 }
@@ -387,7 +418,7 @@ static long harden_fn(void *arg)
 		return -ENOMEM;
 	xalloc_cache_free(h->s, h->a);
 	xalloc_cache_free(h->s, b);
-	*(unsigned long *)(b + h->s->offset) = (unsigned long)h->a;
+	poke_ulong(b + h->s->offset, (unsigned long)h->a);	/* b's free pointer */
 	h->got = xalloc_cache_alloc(h->s, GFP_KERNEL);	/* b, then the check */
 	xalloc_cache_free(h->s, h->got);
 	return h->got == b;
@@ -434,11 +465,14 @@ static void xalloc_debug_random_freelists_differ(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, a.objs && idx);
 	work_on_cpu(0, shuffle_fn, &a);
 	for (unsigned int i = 0; i < a.n; i++) {
-		void *base;
+		struct xalloc_page *slab;
 
 		KUNIT_ASSERT_NOT_NULL(test, a.objs[i]);
-		base = xalloc_desc_address(xalloc_addr_desc(a.objs[i]));
-		idx[i] = (a.objs[i] - base) / a.s->size;
+		/* An object past the first page of its slab has a tail descriptor. */
+		slab = xalloc_addr_desc(a.objs[i]);
+		if (slab->type == XALLOC_PAGE_SLAB_TAIL)
+			slab = slab->head;
+		idx[i] = (a.objs[i] - slab_address(slab)) / a.s->size;
 	}
 	for (unsigned int sl = 0; sl < slabs; sl++) {
 		for (unsigned int i = 0; i < per; i++)
@@ -466,8 +500,8 @@ static void xalloc_debug_page_poison_corruption(struct kunit *test)
 	again = xalloc_alloc_pages_node(0, GFP_KERNEL | __GFP_THISNODE, XALLOC_MAX_ORDER);
 	KUNIT_ASSERT_PTR_EQ(test, again, page);
 	xalloc_free_pages(again, XALLOC_MAX_ORDER);
-	KUNIT_EXPECT_EQ(test, p[100], (u8)XALLOC_PAGE_POISON);
-	p[PAGE_SIZE + 7] = 0;		/* write after free */
+	KUNIT_EXPECT_EQ(test, peek(&p[100]), (u8)XALLOC_PAGE_POISON);
+	poke(&p[PAGE_SIZE + 7], 0);	/* write after free */
 	again = xalloc_alloc_pages_node(0, GFP_KERNEL | __GFP_THISNODE, XALLOC_MAX_ORDER);
 	KUNIT_ASSERT_PTR_EQ(test, again, page);
 	xalloc_page_poison = false;
@@ -487,9 +521,9 @@ static void xalloc_debug_zone_validate_finds_poison(struct kunit *test)
 	p = page_address(page);
 	xalloc_free_pages(page, XALLOC_MAX_ORDER);
 	KUNIT_EXPECT_TRUE(test, xalloc_zone_check(0));
-	p[5] = 0x42;
+	poke(&p[5], 0x42);		/* free block */
 	KUNIT_EXPECT_FALSE(test, xalloc_zone_check(0));
-	p[5] = XALLOC_PAGE_POISON;
+	poke(&p[5], XALLOC_PAGE_POISON);
 	KUNIT_EXPECT_TRUE(test, xalloc_zone_check(0));
 	expect_reports(test, 1);
 }
@@ -524,7 +558,7 @@ static void xalloc_debug_switch_at_runtime(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, xalloc_cache_debug(s));
 	p = xalloc_cache_alloc(s, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	((u8 *)p)[64] = 0;
+	poke(p + 64, 0);		/* right red zone */
 	xalloc_cache_free(s, p);		/* now caught */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, 0), 0);
 	KUNIT_EXPECT_FALSE(test, xalloc_cache_debug(s));
