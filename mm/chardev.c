@@ -11,7 +11,8 @@
  * xalloc_dev_ioctl()), the copy of the argument, its values, then the
  * handles and limits under the table lock. A command that fails changes
  * nothing: OBJ_WRITE copies the user's bytes to a bounce buffer first, so
- * that a buffer that faults half-way leaves the object as it was.
+ * that a buffer that faults half-way leaves the object as it was. Whatever
+ * the device hands out is cleared first (see xalloc_dev_gfp()).
  *
  * Lock order (outer first):
  *   1. t->lock			the handle table of one open file
@@ -73,12 +74,15 @@ static bool xalloc_dev_node_ok(s32 node, u32 flags)
 	return xalloc_zone_of(node);
 }
 
+/*
+ * Every allocation for user space is cleared, XALLOC_OBJ_ZERO or not: what
+ * the previous user of the memory left there (kernel data, a free pointer)
+ * must never reach user space. The flag stays in the ABI; it changes nothing.
+ */
 static gfp_t xalloc_dev_gfp(u32 flags)
 {
-	gfp_t gfp = GFP_KERNEL;
+	gfp_t gfp = GFP_KERNEL | __GFP_ZERO;
 
-	if (flags & XALLOC_OBJ_ZERO)
-		gfp |= __GFP_ZERO;
 	if (flags & XALLOC_OBJ_NODE)
 		gfp |= __GFP_THISNODE;
 	return gfp;

@@ -90,7 +90,7 @@ struct xalloc_cache_destroy {
  *   -ENOSPC  the file's handle or byte limit would be exceeded
  *   -ENOMEM  the zone has no memory left
  */
-#define XALLOC_OBJ_ZERO		_BITUL(0)	/* clear the objects */
+#define XALLOC_OBJ_ZERO		_BITUL(0)	/* clear the objects (always done) */
 #define XALLOC_OBJ_NODE		_BITUL(1)	/* only from @node (THISNODE) */
 #define XALLOC_OBJ_BULK		_BITUL(2)	/* xalloc_cache_alloc_bulk() */
 #define XALLOC_MAX_KMALLOC	(4U << 20)
