@@ -10,9 +10,11 @@
  * Run as root with xalloc.ko loaded; prints TAP.
  */
 
+#define _GNU_SOURCE	/* sched_getcpu(), CPU_SET() */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,6 +210,33 @@ static int has_pattern(const unsigned char *p, size_t len, unsigned char c)
 		if (p[i] != c)
 			return 0;
 	return 1;
+}
+
+/* xalloc.ko's quarantine_kb; 0 if it has no such parameter. */
+static long quarantine_limit_kb(void)
+{
+	FILE *f = fopen("/sys/module/xalloc/parameters/quarantine_kb", "r");
+	long kb = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &kb) != 1)
+			kb = 0;
+		fclose(f);
+	}
+	return kb;
+}
+
+/* Keep the process on the CPU it runs on, and so on that CPU's freelists. */
+static int pin_to_this_cpu(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return -1;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* An address with nothing mapped: a page mapped, then unmapped. */
@@ -559,6 +588,92 @@ TEST_F(xa, zero_flag_clears)
 		memset(buf, 0x3c, sizeof(buf));
 		for (__u64 off = 0; off < XT_PAGE; off += sizeof(buf))
 			ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_WRITE, h, off, 512, buf));
+		ASSERT_EQ(0, free1(self->fd, h));
+	}
+}
+
+/*
+ * Dirty an object of the cache @c (0: kmalloc, @size bytes), free it and
+ * allocate one again without XALLOC_OBJ_ZERO: it reads as zeros. The ABI
+ * shows no addresses, but with @same the counters of @cache show that the
+ * object just freed came back: on the one CPU the process is pinned to, a
+ * fast-path free pushes it on the CPU freelist and the next fast-path
+ * allocation pops it (LIFO), as nothing else uses the cache meanwhile.
+ */
+static void reuse_reads_zero(struct __test_metadata *_metadata, int fd,
+			     __u32 c, __u32 size, const char *cache, int same)
+{
+	struct xalloc_cache_stats live, freed, again;
+	unsigned char buf[512];
+	__u32 h;
+
+	ASSERT_GE(sizeof(buf), size);
+	ASSERT_EQ(0, obj_alloc(fd, c, c ? 0 : size, -1, 0, 1, &h));
+	memset(buf, 0xa5, size);
+	ASSERT_EQ(0, obj_io(fd, XALLOC_IOC_OBJ_WRITE, h, 0, size, buf));
+	memset(buf, 0, size);
+	ASSERT_EQ(0, obj_io(fd, XALLOC_IOC_OBJ_READ, h, 0, size, buf));
+	ASSERT_TRUE(has_pattern(buf, size, 0xa5)) TH_LOG("%s: not dirtied", cache);
+	ASSERT_EQ(0, stats_name(fd, cache, &live));
+	ASSERT_EQ(0, free1(fd, h));
+	ASSERT_EQ(0, stats_name(fd, cache, &freed));
+	ASSERT_EQ(0, obj_alloc(fd, c, c ? 0 : size, -1, 0, 1, &h));
+	ASSERT_EQ(0, stats_name(fd, cache, &again));
+	memset(buf, 0xff, size);
+	ASSERT_EQ(0, obj_io(fd, XALLOC_IOC_OBJ_READ, h, 0, size, buf));
+	EXPECT_TRUE(has_pattern(buf, size, 0)) TH_LOG("%s: old contents", cache);
+	if (same) {
+		XT_EXPECT_EQ(1, freed.stat[FREE_FASTPATH] - live.stat[FREE_FASTPATH],
+			     "%s: free not to this CPU's slab", cache);
+		XT_EXPECT_EQ(live.stat[FREE_SLOWPATH], freed.stat[FREE_SLOWPATH],
+			     "%s", cache);
+		XT_EXPECT_EQ(1, again.stat[ALLOC_FASTPATH] - freed.stat[ALLOC_FASTPATH],
+			     "%s: not from this CPU's freelist", cache);
+		XT_EXPECT_EQ(freed.stat[ALLOC_SLOWPATH], again.stat[ALLOC_SLOWPATH],
+			     "%s", cache);
+	}
+	ASSERT_EQ(0, free1(fd, h));
+}
+
+/*
+ * Whatever the device hands out reads as zeros until user space writes it,
+ * XALLOC_OBJ_ZERO or not (fresh memory of the guest is zero anyway, so the
+ * memory is dirtied first and the same memory comes back). With the KASAN
+ * quarantine on, a freed object is held back and another one comes: only
+ * the zeros are checked then. A page block comes back from this CPU's page
+ * list (LIFO too), which no counter shows: only its zeros are checked.
+ */
+TEST_F(xa, reused_memory_reads_zero_without_zero_flag)
+{
+	const long qkb = quarantine_limit_kb();
+	unsigned char buf[512];
+	char name[XALLOC_NAME_LEN];
+	__u32 c, h;
+
+	ASSERT_EQ(0, pin_to_this_cpu()) TH_LOG("sched_setaffinity: %s", strerror(errno));
+	if (qkb)
+		TH_LOG("quarantine_kb=%ld: zeros checked, not that the object came back", qkb);
+	xt_name(name, "reuse");
+	ASSERT_EQ(0, cache_create(self->fd, name, sizeof(buf), 0, 0, &c));
+	reuse_reads_zero(_metadata, self->fd, c, sizeof(buf), name, !qkb);
+	EXPECT_EQ(0, cache_destroy(self->fd, c));
+	reuse_reads_zero(_metadata, self->fd, 0, 300, "kmalloc-512", !qkb);
+
+	for (int round = 0; round < 2; round++) {
+		ASSERT_EQ(0, pages_alloc(self->fd, 0, -1, 0, &h));
+		if (round) {
+			for (__u64 off = 0; off < XT_PAGE; off += sizeof(buf)) {
+				memset(buf, 0xff, sizeof(buf));
+				ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_READ, h, off,
+						    sizeof(buf), buf));
+				EXPECT_TRUE(has_pattern(buf, sizeof(buf), 0))
+					TH_LOG("page, offset %llu", (unsigned long long)off);
+			}
+		}
+		memset(buf, 0xc3, sizeof(buf));
+		for (__u64 off = 0; off < XT_PAGE; off += sizeof(buf))
+			ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_WRITE, h, off,
+					    sizeof(buf), buf));
 		ASSERT_EQ(0, free1(self->fd, h));
 	}
 }
