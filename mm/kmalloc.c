@@ -172,8 +172,9 @@ void xalloc_kfree(const void *p)
 	if (desc->type == XALLOC_PAGE_LARGE) {
 		kmemleak_free(p);
 		xalloc_buddy_free(desc, desc->order, XALLOC_PAGE_LARGE);
-	} else
+	} else {
 		xalloc_slab_free_checked(desc, (void *)p, _RET_IP_);
+	}
 }
 EXPORT_SYMBOL_GPL(xalloc_kfree);
 
@@ -293,11 +294,10 @@ int xalloc_kmalloc_init(void)
 		struct xalloc_cache *s;
 
 		unsigned int size = xalloc_kmalloc_info[i].size;
-
 		/* Power-of-two sizes naturally aligned in every mode, as kmalloc. */
-		s = xalloc_cache_create(xalloc_kmalloc_info[i].name, size,
-					is_power_of_2(size) ? min_t(unsigned int, size, PAGE_SIZE) : 0,
-					0, NULL);
+		unsigned int align = is_power_of_2(size) ? min_t(unsigned int, size, PAGE_SIZE) : 0;
+
+		s = xalloc_cache_create(xalloc_kmalloc_info[i].name, size, align, 0, NULL);
 		xalloc_kmalloc_caches[i] = s;
 		if (!s) {
 			xalloc_kmalloc_exit();

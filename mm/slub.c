@@ -360,7 +360,8 @@ static void deactivate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 	for (void *p = freelist; p; p = get_freepointer_checked(s, p)) {
 		if (unlikely(count == slab->cnt.objects)) {
 			freelist_cycle_report(s, slab, freelist);
-			freelist = tail = NULL;
+			freelist = NULL;
+			tail = NULL;
 			count = 0;
 			break;
 		}
@@ -535,8 +536,8 @@ static __always_inline void slab_post_alloc_hook(struct xalloc_cache *s, void *o
 static noinline void double_free_report(struct xalloc_cache *s, void *obj,
 					const char *list)
 {
-	xalloc_report(s->name, obj, "double free: the object is already the head of the %s freelist",
-		      list);
+	xalloc_report(s->name, obj,
+		      "double free: the object is already the head of the %s freelist", list);
 }
 
 static noinline void kasan_free_report(struct xalloc_cache *s, void *obj)
