@@ -11,6 +11,7 @@
 #include "chardev.h"
 #include "debugfs.h"
 #include "fail.h"
+#include "report.h"
 #include "slab.h"
 #include "zone.h"
 
@@ -51,6 +52,7 @@ static int __init xalloc_init(void)
 	if (ret)
 		return ret;
 	xalloc_debugfs_init();
+	xalloc_report_debugfs_init();
 	xalloc_slab_debugfs_init();
 	xalloc_fail_debugfs_init();
 	ret = fail_step("debugfs");

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Error reports for bad input from xalloc's callers (frees of foreign, wrong
- * or already free memory). xalloc's own broken invariants use WARN instead.
+ * or already free memory), and their count in
+ * /sys/kernel/debug/xalloc/reports. xalloc's own broken invariants use WARN
+ * instead.
  */
 
 #include <linux/atomic.h>
 #include <linux/export.h>
 #include <linux/printk.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 
+#include "debugfs.h"
 #include "report.h"
 
 static atomic_long_t xalloc_reports = ATOMIC_LONG_INIT(0);
@@ -56,3 +60,24 @@ unsigned long xalloc_report_count(void)
 	return atomic_long_read(&xalloc_reports);
 }
 EXPORT_SYMBOL_GPL(xalloc_report_count);
+
+static int reports_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%lu\n", xalloc_report_count());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(reports);
+
+/**
+ * xalloc_report_debugfs_init() - create /sys/kernel/debug/xalloc/reports
+ *
+ * Reading the file gives xalloc_report_count() and a newline, so that a
+ * script can compare the count before and after running a program.
+ *
+ * Context: Process context, at module load, after xalloc_debugfs_init().
+ */
+void xalloc_report_debugfs_init(void)
+{
+	debugfs_create_file("reports", 0444, xalloc_debugfs_root, NULL,
+			    &reports_fops);
+}

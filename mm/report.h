@@ -12,5 +12,6 @@
 __printf(3, 4)
 void xalloc_report(const char *area, const void *addr, const char *fmt, ...);
 unsigned long xalloc_report_count(void);
+void xalloc_report_debugfs_init(void);
 
 #endif /* _XALLOC_REPORT_H */
