@@ -11,6 +11,7 @@
 #include <linux/string.h>
 
 #include "../bench/xalloc_bench.h"
+#include "xalloc_kunit.h"
 
 struct xalloc_bench_case {
 	const char *name;
@@ -113,6 +114,8 @@ static struct kunit_case xalloc_bench_test_cases[] = {
 
 static struct kunit_suite xalloc_bench_test_suite = {
 	.name = "xalloc_bench",
+	.init = xalloc_kunit_init,
+	.exit = xalloc_kunit_exit,
 	.test_cases = xalloc_bench_test_cases,
 };
 

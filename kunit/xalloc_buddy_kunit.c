@@ -3,8 +3,9 @@
  * KUnit suite xalloc_buddy: the buddy allocator of the xalloc zone.
  *
  * Every case checks on exit that it caused exactly the error reports it
- * expected (none unless it provokes some), that every zone is consistent and
- * that its free counts are what they were before the case.
+ * expected (none unless it provokes some, kunit/xalloc_kunit.h), that every
+ * zone is consistent and that its free counts are what they were before the
+ * case.
  *
  * The per-CPU page lists are off during the suite (xalloc_pcp tests them), so
  * that every allocation and free shows in the zone's counts at once.
@@ -20,12 +21,10 @@
 
 #include <xalloc/xalloc.h>
 
-#include "../mm/report.h"
 #include "../mm/zone.h"
+#include "xalloc_kunit.h"
 
 struct buddy_test_ctx {
-	unsigned long reports;		/* xalloc_report_count() before */
-	unsigned long expect_reports;	/* set by a case that provokes reports */
 	struct xalloc_zone_info before[MAX_NUMNODES];
 };
 
@@ -34,11 +33,11 @@ static int buddy_test_init(struct kunit *test)
 	struct buddy_test_ctx *ctx;
 	int nid;
 
+	xalloc_kunit_init(test);
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	for_each_node(nid)
 		xalloc_zone_info(nid, &ctx->before[nid]);
-	ctx->reports = xalloc_report_count();
 	test->priv = ctx;
 	return 0;
 }
@@ -63,8 +62,6 @@ static void buddy_test_exit(struct kunit *test)
 	struct xalloc_zone_info now;
 	int nid;
 
-	KUNIT_EXPECT_EQ(test, xalloc_report_count() - ctx->reports,
-			ctx->expect_reports);
 	for_each_node(nid) {
 		if (!xalloc_zone_info(nid, &now))
 			continue;
@@ -75,6 +72,7 @@ static void buddy_test_exit(struct kunit *test)
 					    ctx->before[nid].nr_free[o],
 					    "node %d order %d", nid, o);
 	}
+	xalloc_kunit_exit(test);
 }
 
 static struct xalloc_zone_info *buddy_info(struct kunit *test, int nid)
@@ -321,18 +319,16 @@ static void xalloc_buddy_bad_node_returns_null(struct kunit *test)
 
 static void xalloc_buddy_free_foreign_page_reported(struct kunit *test)
 {
-	struct buddy_test_ctx *ctx = test->priv;
 	struct page *page = alloc_page(GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	ctx->expect_reports = 1;
 	xalloc_free_pages(page, 0);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	__free_page(page);
 }
 
 static void xalloc_buddy_double_free_reported(struct kunit *test)
 {
-	struct buddy_test_ctx *ctx = test->priv;
 	struct page *page, *keep;
 
 	page = xalloc_alloc_pages(GFP_KERNEL, 2);
@@ -342,46 +338,47 @@ static void xalloc_buddy_double_free_reported(struct kunit *test)
 				       GFP_KERNEL | __GFP_THISNODE, 2);
 	KUNIT_ASSERT_NOT_NULL(test, keep);
 	xalloc_free_pages(page, 2);
-	ctx->expect_reports = 1;
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 	xalloc_free_pages(page, 2);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_free_pages(keep, 2);
 }
 
 static void xalloc_buddy_double_free_after_merge_reported(struct kunit *test)
 {
-	struct buddy_test_ctx *ctx = test->priv;
 	struct page *page;
 
 	page = xalloc_alloc_pages(GFP_KERNEL, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	xalloc_free_pages(page, 0);
-	ctx->expect_reports = 1;
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 	xalloc_free_pages(page, 0);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_buddy_wrong_order_reported(struct kunit *test)
 {
-	struct buddy_test_ctx *ctx = test->priv;
 	struct page *page;
 
 	page = xalloc_alloc_pages(GFP_KERNEL, 2);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	ctx->expect_reports = 2;
 	xalloc_free_pages(page, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_free_pages(page, 3);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_free_pages(page, 2);
 }
 
 static void xalloc_buddy_free_inside_block_reported(struct kunit *test)
 {
-	struct buddy_test_ctx *ctx = test->priv;
 	struct page *page;
 
 	page = xalloc_alloc_pages(GFP_KERNEL, 2);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	ctx->expect_reports = 2;
 	xalloc_free_pages(pfn_to_page(page_to_pfn(page) + 1), 0);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_free_pages(pfn_to_page(page_to_pfn(page) + 2), 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_free_pages(page, 2);
 }
 

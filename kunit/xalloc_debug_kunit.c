@@ -4,7 +4,8 @@
  * free, validation, traces, freelist hardening and page poisoning.
  *
  * As in the kernel's slub_kunit, each case damages a byte or frees wrongly
- * and expects an exact number of xalloc reports, checked on exit.
+ * and expects an exact number of xalloc reports, and none on exit
+ * (kunit/xalloc_kunit.h).
  */
 
 #include <kunit/test.h>
@@ -15,14 +16,12 @@
 
 #include <xalloc/xalloc.h>
 
-#include "../mm/report.h"
 #include "../mm/slab.h"
+#include "xalloc_kunit.h"
 
 #define DEBUG_ALL	XALLOC_DEBUG_FLAGS
 
 struct debug_test_ctx {
-	unsigned long reports;
-	unsigned long expect_reports;
 	struct xalloc_cache *s;		/* destroyed on exit if set */
 	struct xalloc_cache *kmalloc32;	/* debug switched off on exit if set */
 };
@@ -31,9 +30,9 @@ static int debug_test_init(struct kunit *test)
 {
 	struct debug_test_ctx *ctx;
 
+	xalloc_kunit_init(test);
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->reports = xalloc_report_count();
 	test->priv = ctx;
 	return 0;
 }
@@ -48,10 +47,9 @@ static void debug_test_exit(struct kunit *test)
 	if (ctx->kmalloc32)
 		KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(ctx->kmalloc32, 0), 0);
 	xalloc_page_poison = false;
-	KUNIT_EXPECT_EQ(test, xalloc_report_count() - ctx->reports,
-			ctx->expect_reports);
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+	xalloc_kunit_exit(test);
 }
 
 static struct xalloc_cache *debug_cache(struct kunit *test, const char *name,
@@ -94,13 +92,6 @@ static u8 peek(const void *p)
 	return v;
 }
 
-static void expect_reports(struct kunit *test, unsigned long n)
-{
-	struct debug_test_ctx *ctx = test->priv;
-
-	ctx->expect_reports = n;
-}
-
 /* kmalloc-32 with all debug flags, for the kmalloc red zone cases. */
 static struct xalloc_cache *debug_kmalloc32(struct kunit *test)
 {
@@ -123,7 +114,7 @@ static void xalloc_debug_right_redzone_live(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);	/* restored */
 	xalloc_cache_free(s, p);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_left_redzone_live(struct kunit *test)
@@ -135,7 +126,7 @@ static void xalloc_debug_left_redzone_live(struct kunit *test)
 	poke(&p[-1], 0x88);		/* left red zone */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
 	xalloc_cache_free(s, p);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_right_redzone_caught_on_free(struct kunit *test)
@@ -147,7 +138,7 @@ static void xalloc_debug_right_redzone_caught_on_free(struct kunit *test)
 	poke(&p[40], 0);		/* right red zone */
 	xalloc_cache_free(s, p);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void write_after_free(struct kunit *test, const char *name,
@@ -161,7 +152,7 @@ static void write_after_free(struct kunit *test, const char *name,
 	poke(&p[offset], 0x12);		/* freed */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_byte0_after_free(struct kunit *test)
@@ -190,7 +181,7 @@ static void xalloc_debug_poison_checked_on_alloc(struct kunit *test)
 	q = xalloc_cache_alloc(s, GFP_KERNEL);	/* the same object again */
 	KUNIT_EXPECT_PTR_EQ(test, q, p);
 	xalloc_cache_free(s, q);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_freelist_pointer_smashed(struct kunit *test)
@@ -215,7 +206,7 @@ static void xalloc_debug_freelist_pointer_smashed(struct kunit *test)
 	xalloc_cache_shrink(s);
 	xalloc_cache_counts(s, &cnt);
 	KUNIT_EXPECT_EQ(test, cnt.num_slabs, 0UL);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_kmalloc_slack_written(struct kunit *test)
@@ -229,7 +220,7 @@ static void xalloc_debug_kmalloc_slack_written(struct kunit *test)
 	poke(&p[18], 0x20);		/* slack past the 18 bytes asked */
 	poke(&p[19], 0x20);
 	xalloc_kfree(p);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_krealloc_shrink_zones_tail(struct kunit *test)
@@ -243,7 +234,7 @@ static void xalloc_debug_krealloc_shrink_zones_tail(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, q, p);
 	poke(&p[12], 1);		/* given up by the shrink */
 	xalloc_kfree(p);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_double_free(struct kunit *test)
@@ -258,7 +249,7 @@ static void xalloc_debug_double_free(struct kunit *test)
 	xalloc_cache_counts(s, &cnt);
 	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_free_interior_pointer(struct kunit *test)
@@ -271,7 +262,7 @@ static void xalloc_debug_free_interior_pointer(struct kunit *test)
 	xalloc_kfree(p + 1);
 	xalloc_cache_free(s, p);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
-	expect_reports(test, 2);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 2);
 }
 
 static void xalloc_debug_free_to_wrong_cache(struct kunit *test)
@@ -287,7 +278,7 @@ static void xalloc_debug_free_to_wrong_cache(struct kunit *test)
 	xalloc_cache_free(s, p);
 	xalloc_cache_free(other, p);
 	xalloc_cache_destroy(other);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_free_outside_zone(struct kunit *test)
@@ -299,7 +290,7 @@ static void xalloc_debug_free_outside_zone(struct kunit *test)
 	xalloc_cache_free(s, k);
 	xalloc_kfree(k);
 	kfree(k);
-	expect_reports(test, 2);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 2);
 }
 
 /* Call sites for the owner tracks; barrier() keeps the calls from being tail calls. */
@@ -354,7 +345,7 @@ static void xalloc_debug_destroy_names_alloc_site(struct kunit *test)
 					debug_alloc_site));
 	xalloc_cache_destroy(s);	/* reports, naming debug_alloc_site */
 	xalloc_cache_free(s, p);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_validate_clean_cache(struct kunit *test)
@@ -426,13 +417,24 @@ static long harden_fn(void *arg)
 
 static void xalloc_debug_hardening_detects_forged_pointer(struct kunit *test)
 {
+	struct debug_test_ctx *ctx = test->priv;
 	struct harden_arg h = { .s = debug_cache(test, "dbg_harden", 64, 0) };
+	struct xalloc_cache_counts cnt;
 
 	if (!h.s->swab_mask)
 		kunit_skip(test, "harden_freelist=0");
 	KUNIT_EXPECT_EQ(test, work_on_cpu(0, harden_fn, &h), 1L);
-	/* The forged list was dropped: its objects stay lost, so destroy reports. */
-	expect_reports(test, 2);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
+	/*
+	 * The forged list was dropped: its objects stay lost, so destroy
+	 * reports and keeps the cache, which rmmod xalloc names again.
+	 */
+	ctx->s = NULL;
+	xalloc_cache_destroy(h.s);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
+	xalloc_cache_counts(h.s, &cnt);
+	xalloc_kunit_expect_unload_leak(test, h.s->name, cnt.num_slabs,
+					cnt.num_slabs << oo_order(h.s->oo));
 }
 
 /* Objects of new slabs come in a shuffled order that differs per slab. */
@@ -506,7 +508,7 @@ static void xalloc_debug_page_poison_corruption(struct kunit *test)
 	KUNIT_ASSERT_PTR_EQ(test, again, page);
 	xalloc_page_poison = false;
 	xalloc_free_pages(again, XALLOC_MAX_ORDER);
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_zone_validate_finds_poison(struct kunit *test)
@@ -525,7 +527,7 @@ static void xalloc_debug_zone_validate_finds_poison(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, xalloc_zone_check(0));
 	poke(&p[5], XALLOC_PAGE_POISON);
 	KUNIT_EXPECT_TRUE(test, xalloc_zone_check(0));
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_parse_syntax(struct kunit *test)
@@ -562,7 +564,7 @@ static void xalloc_debug_switch_at_runtime(struct kunit *test)
 	xalloc_cache_free(s, p);		/* now caught */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, 0), 0);
 	KUNIT_EXPECT_FALSE(test, xalloc_cache_debug(s));
-	expect_reports(test, 1);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 }
 
 static void xalloc_debug_bulk_on_debug_cache(struct kunit *test)

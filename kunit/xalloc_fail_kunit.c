@@ -12,11 +12,10 @@
 #include <xalloc/xalloc.h>
 
 #include "../mm/fail.h"
-#include "../mm/report.h"
 #include "../mm/slab.h"
+#include "xalloc_kunit.h"
 
 struct fail_test_ctx {
-	unsigned long reports;
 	struct xalloc_cache *s;
 	long failures[XALLOC_FAIL_NR];
 };
@@ -25,9 +24,9 @@ static int fail_test_init(struct kunit *test)
 {
 	struct fail_test_ctx *ctx;
 
+	xalloc_kunit_init(test);
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->reports = xalloc_report_count();
 	for (int i = 0; i < XALLOC_FAIL_NR; i++)
 		ctx->failures[i] = atomic_long_read(&xalloc_fail[i].failures);
 	ctx->s = xalloc_cache_create("fail_cache", 200, 0, 0, NULL);
@@ -48,9 +47,9 @@ static void fail_test_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(ctx->s), 0UL);
 	xalloc_cache_destroy(ctx->s);
-	KUNIT_EXPECT_EQ(test, xalloc_report_count(), ctx->reports);
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+	xalloc_kunit_exit(test);
 }
 
 static long injected(struct kunit *test, enum xalloc_fail_layer layer)

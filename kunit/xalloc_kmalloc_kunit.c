@@ -20,9 +20,9 @@
 
 #include <xalloc/xalloc.h>
 
-#include "../mm/report.h"
 #include "../mm/slab.h"
 #include "../mm/zone.h"
+#include "xalloc_kunit.h"
 
 static const struct {
 	const char *name;
@@ -40,8 +40,6 @@ static const struct {
 #define KMALLOC_MAX_LARGE	(PAGE_SIZE << XALLOC_MAX_ORDER)
 
 struct kmalloc_test_ctx {
-	unsigned long reports;		/* xalloc_report_count() before */
-	unsigned long expect_reports;	/* set by a case that provokes reports */
 	struct xalloc_cache *caches[NR_KMALLOC_CLASSES];
 	unsigned long active[NR_KMALLOC_CLASSES];	/* active objects before */
 	unsigned long held_pages;	/* zone free + kmalloc slab pages before */
@@ -94,6 +92,7 @@ static int kmalloc_test_init(struct kunit *test)
 {
 	struct kmalloc_test_ctx *ctx;
 
+	xalloc_kunit_init(test);
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	for (unsigned int i = 0; i < NR_KMALLOC_CLASSES; i++) {
@@ -103,7 +102,6 @@ static int kmalloc_test_init(struct kunit *test)
 		ctx->active[i] = kmalloc_active(ctx->caches[i]);
 	}
 	ctx->held_pages = kmalloc_held_pages(ctx);
-	ctx->reports = xalloc_report_count();
 	test->priv = ctx;
 	return 0;
 }
@@ -114,8 +112,6 @@ static void kmalloc_test_exit(struct kunit *test)
 	unsigned long held;
 	int nid;
 
-	KUNIT_EXPECT_EQ(test, xalloc_report_count() - ctx->reports,
-			ctx->expect_reports);
 	for_each_node(nid)
 		if (xalloc_zone_of(nid))
 			KUNIT_EXPECT_TRUE_MSG(test, xalloc_zone_check(nid),
@@ -128,6 +124,7 @@ static void kmalloc_test_exit(struct kunit *test)
 	if (held != ULONG_MAX && ctx->held_pages != ULONG_MAX)
 		KUNIT_EXPECT_EQ_MSG(test, held, ctx->held_pages,
 				    "zone free pages + kmalloc slab pages");
+	xalloc_kunit_exit(test);
 }
 
 /* The slab @p is an object of, or NULL. */
@@ -188,13 +185,6 @@ static bool kmalloc_check(const void *p, size_t size, unsigned int seed)
 		if (b[i] != kmalloc_pattern(seed, i))
 			return false;
 	return true;
-}
-
-static unsigned long kmalloc_reports(struct kunit *test)
-{
-	struct kmalloc_test_ctx *ctx = test->priv;
-
-	return xalloc_report_count() - ctx->reports;
 }
 
 /* ---- Parameters --------------------------------------------------------- */
@@ -588,7 +578,7 @@ static void xalloc_kmalloc_free_null_is_noop(struct kunit *test)
 	xalloc_kfree(NULL);
 	xalloc_kfree(ZERO_SIZE_PTR);
 	KUNIT_EXPECT_EQ(test, xalloc_ksize(NULL), (size_t)0);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 0UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
 /* ---- Nodes -------------------------------------------------------------- */
@@ -653,7 +643,6 @@ static void xalloc_kmalloc_counts_track_objects(struct kunit *test)
 /* kfree(p + 1) is reported and the object stays usable and freeable. */
 static void xalloc_kmalloc_free_inside_object_reported(struct kunit *test)
 {
-	struct kmalloc_test_ctx *ctx = test->priv;
 	struct xalloc_cache *s = xalloc_cache_lookup("kmalloc-64");
 	unsigned long active;
 	u8 *p;
@@ -664,9 +653,8 @@ static void xalloc_kmalloc_free_inside_object_reported(struct kunit *test)
 	kmalloc_fill(p, 64, 8);
 	active = kmalloc_active(s);
 
-	ctx->expect_reports = 1;
 	xalloc_kfree(p + 1);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, kmalloc_active(s), active);
 	KUNIT_EXPECT_TRUE(test, kmalloc_check(p, 64, 8));
 	kmalloc_fill(p, 64, 9);
@@ -678,7 +666,6 @@ static void xalloc_kmalloc_free_inside_object_reported(struct kunit *test)
 /* Addresses inside a large block, in its first page and in a later one. */
 static void xalloc_kmalloc_free_inside_large_reported(struct kunit *test)
 {
-	struct kmalloc_test_ctx *ctx = test->priv;
 	unsigned long before = kmalloc_zone_free_pages(), held;
 	u8 *p;
 
@@ -686,11 +673,10 @@ static void xalloc_kmalloc_free_inside_large_reported(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	held = kmalloc_zone_free_pages();
 
-	ctx->expect_reports = 2;
 	xalloc_kfree(p + 1);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_kfree(p + 8192);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 2UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), held);
 	KUNIT_EXPECT_EQ(test, xalloc_addr_desc(p)->type, (u8)XALLOC_PAGE_LARGE);
 	memset(p, 0x11, 16384);
@@ -700,70 +686,61 @@ static void xalloc_kmalloc_free_inside_large_reported(struct kunit *test)
 
 static void xalloc_kmalloc_double_free_large_reported(struct kunit *test)
 {
-	struct kmalloc_test_ctx *ctx = test->priv;
 	unsigned long before = kmalloc_zone_free_pages();
 	void *p;
 
 	p = xalloc_kmalloc(32768, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	xalloc_kfree(p);
-	ctx->expect_reports = 1;
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 	xalloc_kfree(p);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before);
 }
 
 /* A pointer from the kernel's own slab allocator is not xalloc's. */
 static void xalloc_kmalloc_free_kernel_slab_reported(struct kunit *test)
 {
-	struct kmalloc_test_ctx *ctx = test->priv;
 	void *p = kmalloc(64, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	ctx->expect_reports = 1;
 	xalloc_kfree(p);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	kfree(p);
 }
 
 static void xalloc_kmalloc_free_stack_reported(struct kunit *test)
 {
-	struct kmalloc_test_ctx *ctx = test->priv;
 	unsigned long buf[4] = {};
 
-	ctx->expect_reports = 1;
 	xalloc_kfree(buf);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, buf[0], 0UL);
 }
 
 static void xalloc_kmalloc_ksize_foreign_reported(struct kunit *test)
 {
-	struct kmalloc_test_ctx *ctx = test->priv;
 	void *p = kmalloc(64, GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	ctx->expect_reports = 1;
 	KUNIT_EXPECT_EQ(test, xalloc_ksize(p), (size_t)0);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	kfree(p);
 }
 
 /* A block from xalloc_alloc_pages() must go back through xalloc_free_pages(). */
 static void xalloc_kmalloc_free_page_block_reported(struct kunit *test)
 {
-	struct kmalloc_test_ctx *ctx = test->priv;
 	unsigned long before = kmalloc_zone_free_pages();
 	struct page *page;
 
 	page = xalloc_alloc_pages(GFP_KERNEL, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
-	ctx->expect_reports = 1;
 	xalloc_kfree(page_address(page));
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before - 1);
 	xalloc_free_pages(page, 0);
-	KUNIT_EXPECT_EQ(test, kmalloc_reports(test), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before);
 }
 

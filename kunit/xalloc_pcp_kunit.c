@@ -19,16 +19,14 @@
 
 #include <xalloc/xalloc.h>
 
-#include "../mm/report.h"
 #include "../mm/zone.h"
+#include "xalloc_kunit.h"
 
 #define PCP_HIGH	378
 #define PCP_BATCH	63
 
 struct pcp_test_ctx {
 	unsigned int high, batch;	/* the module's values, restored on exit */
-	unsigned long reports;
-	unsigned long expect_reports;
 	struct xalloc_zone_info before[MAX_NUMNODES];
 };
 
@@ -37,6 +35,7 @@ static int pcp_test_init(struct kunit *test)
 	struct pcp_test_ctx *ctx;
 	int nid;
 
+	xalloc_kunit_init(test);
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->high = READ_ONCE(xalloc_pcp_high);
@@ -44,7 +43,6 @@ static int pcp_test_init(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, xalloc_pcp_set(PCP_HIGH, PCP_BATCH), 0);
 	for_each_node(nid)
 		xalloc_zone_info(nid, &ctx->before[nid]);
-	ctx->reports = xalloc_report_count();
 	test->priv = ctx;
 	return 0;
 }
@@ -55,8 +53,6 @@ static void pcp_test_exit(struct kunit *test)
 	struct xalloc_zone_info now;
 	int nid;
 
-	KUNIT_EXPECT_EQ(test, xalloc_report_count() - ctx->reports,
-			ctx->expect_reports);
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
 	KUNIT_EXPECT_EQ(test, xalloc_pcp_set(ctx->high, ctx->batch), 0);
@@ -70,6 +66,7 @@ static void pcp_test_exit(struct kunit *test)
 					    ctx->before[nid].nr_free[o],
 					    "node %d order %d", nid, o);
 	}
+	xalloc_kunit_exit(test);
 }
 
 static struct xalloc_zone_info *pcp_info(struct kunit *test, int nid)
@@ -251,7 +248,6 @@ static void xalloc_pcp_high_zero_turns_lists_off(struct kunit *test)
 /* A second free of a block that sits on a list is reported and ignored. */
 static void xalloc_pcp_double_free_reported(struct kunit *test)
 {
-	struct pcp_test_ctx *ctx = test->priv;
 	struct pcp_work *w = pcp_work(test, 1, 1);
 	unsigned long count;
 
@@ -260,15 +256,17 @@ static void xalloc_pcp_double_free_reported(struct kunit *test)
 	count = pcp_count(0);
 	/* Order 1: a batch is 31 blocks, 62 pages. */
 	KUNIT_EXPECT_EQ(test, count, 62UL);
-	ctx->expect_reports = 2;
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w), 0L);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, pcp_count(0), count);
 	/* From another CPU too. */
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 1, pcp_free_fn, w), 0L);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, pcp_count(1), 0UL);
 	/* A free with the wrong order of a block on a list: also reported. */
-	ctx->expect_reports++;
 	xalloc_free_pages(w->pages[0], 0);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, pcp_count(0), count);
 }
 
@@ -419,7 +417,6 @@ static void xalloc_pcp_high_order_drains_lists(struct kunit *test)
 /* page_poison: a block on a list is poisoned, checked when handed out. */
 static void xalloc_pcp_poison_checked(struct kunit *test)
 {
-	struct pcp_test_ctx *ctx = test->priv;
 	struct pcp_work *w = pcp_work(test, 0, 1);
 	struct page *first;
 	u8 *p, poison;
@@ -438,9 +435,10 @@ static void xalloc_pcp_poison_checked(struct kunit *test)
 	kasan_disable_current();
 	p[200] = 0;			/* write after free */
 	kasan_enable_current();
-	ctx->expect_reports = 2;
 	KUNIT_EXPECT_FALSE(test, xalloc_zone_check(0));
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_alloc_fn, w), 0L);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_PTR_EQ(test, w->pages[0], first);
 	xalloc_page_poison = false;
 	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w), 0L);

@@ -21,12 +21,10 @@
 
 #include <xalloc/xalloc.h>
 
-#include "../mm/report.h"
 #include "../mm/slab.h"
+#include "xalloc_kunit.h"
 
 struct slub_test_ctx {
-	unsigned long reports;
-	unsigned long expect_reports;
 	struct xalloc_cache *s;		/* destroyed on exit if set */
 };
 
@@ -34,9 +32,9 @@ static int slub_test_init(struct kunit *test)
 {
 	struct slub_test_ctx *ctx;
 
+	xalloc_kunit_init(test);
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->reports = xalloc_report_count();
 	test->priv = ctx;
 	return 0;
 }
@@ -48,10 +46,9 @@ static void slub_test_exit(struct kunit *test)
 
 	if (ctx->s)
 		xalloc_cache_destroy(ctx->s);
-	KUNIT_EXPECT_EQ(test, xalloc_report_count() - ctx->reports,
-			ctx->expect_reports);
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+	xalloc_kunit_exit(test);
 }
 
 /* A cache destroyed when the case ends; its objects must all be freed. */
@@ -589,7 +586,6 @@ static void xalloc_slub_create_rejects_bad_arguments(struct kunit *test)
 
 static void xalloc_slub_free_to_wrong_cache_reported(struct kunit *test)
 {
-	struct slub_test_ctx *ctx = test->priv;
 	struct xalloc_cache *s = slub_cache(test, "slub_wrong", 64, 0, 0, NULL);
 	struct xalloc_cache *other = xalloc_cache_create("slub_other", 64, 0, 0, NULL);
 	void *obj;
@@ -597,10 +593,12 @@ static void xalloc_slub_free_to_wrong_cache_reported(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, other);
 	obj = xalloc_cache_alloc(other, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
-	ctx->expect_reports = 3;
 	xalloc_cache_free(s, obj);		/* another cache's object */
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_cache_free(other, obj + 8);	/* inside an object */
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_cache_free(other, &obj);		/* not in the zone */
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, slub_active(other), 1UL);
 	xalloc_cache_free(other, obj);
 	xalloc_cache_destroy(other);
@@ -608,7 +606,6 @@ static void xalloc_slub_free_to_wrong_cache_reported(struct kunit *test)
 
 static void xalloc_slub_destroy_with_live_object_reported(struct kunit *test)
 {
-	struct slub_test_ctx *ctx = test->priv;
 	struct xalloc_cache *s = xalloc_cache_create("slub_leak", 128, 0, 0, NULL);
 	void *obj;
 
@@ -616,8 +613,8 @@ static void xalloc_slub_destroy_with_live_object_reported(struct kunit *test)
 	obj = xalloc_cache_alloc(s, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	memset(obj, 0x3c, 128);
-	ctx->expect_reports = 1;
 	xalloc_cache_destroy(s);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	/* The cache is gone by name but its object is still valid. */
 	KUNIT_EXPECT_NULL(test, xalloc_cache_lookup("slub_leak"));
 	KUNIT_EXPECT_NULL(test, memchr_inv(obj, 0x3c, 128));

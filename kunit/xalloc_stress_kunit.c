@@ -21,8 +21,8 @@
 #include <xalloc/xalloc.h>
 
 #include "../mm/fail.h"
-#include "../mm/report.h"
 #include "../mm/slab.h"
+#include "xalloc_kunit.h"
 
 /*
  * KUnit runs a module's suites before its parameters are parsed, so the
@@ -238,7 +238,6 @@ static int hotplug_fn(void *data)
 static void xalloc_stress_everything(struct kunit *test)
 {
 	struct stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
-	unsigned long reports = xalloc_report_count();
 	struct task_struct *hotplug;
 	struct worker *workers;
 	char name[24];
@@ -305,7 +304,7 @@ static void xalloc_stress_everything(struct kunit *test)
 	}
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
-	KUNIT_EXPECT_EQ(test, xalloc_report_count(), reports);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
 static struct kunit_case xalloc_stress_cases[] = {
@@ -315,6 +314,8 @@ static struct kunit_case xalloc_stress_cases[] = {
 
 static struct kunit_suite xalloc_stress_suite = {
 	.name = "xalloc_stress",
+	.init = xalloc_kunit_init,
+	.exit = xalloc_kunit_exit,
 	.test_cases = xalloc_stress_cases,
 };
 

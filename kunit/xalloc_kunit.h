@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-case accounting of xalloc reports, for every KUnit suite of xalloc.
+ *
+ * A case that provokes reports says how many, right after provoking them:
+ *
+ *	xalloc_kfree(p + 1);
+ *	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
+ *
+ * That expects exactly so many reports since the case began (or since its
+ * last XALLOC_KUNIT_EXPECT_REPORTS()) and adds them to what the case
+ * expects. The suite's init hook starts with xalloc_kunit_init(); its exit
+ * hook ends with xalloc_kunit_exit(), after its own cleanup (a cache destroyed
+ * there may report too), which expects no other report and prints
+ *
+ *	# <case>: xalloc-check: reports 1 expected 1
+ *
+ * before KUnit's "ok" line of the case (of each parameter, for a
+ * parameterized case). scripts/console.awk matches each "xalloc: BUG" line
+ * of the console with the case in whose window it lies and fails make check
+ * when a window has another number of them than its case expected, or when
+ * one lies outside every window. A suite with no hooks of its own uses
+ * xalloc_kunit_init and xalloc_kunit_exit as .init and .exit.
+ *
+ * KUnit runs the cases of a suite one after the other and each suite is a
+ * module of its own: one record per module, static, is enough.
+ */
+#ifndef _XALLOC_KUNIT_H
+#define _XALLOC_KUNIT_H
+
+#include <kunit/test.h>
+
+#include "../mm/report.h"
+
+/**
+ * struct xalloc_kunit_reports - the xalloc reports of the running case
+ * @start: xalloc_report_count() when the case began
+ * @seen: xalloc_report_count() at the case's last check
+ * @expected: reports the case expected so far
+ *
+ * Invariant at each check: @seen - @start == @expected, if the case got
+ * what it expected.
+ */
+struct xalloc_kunit_reports {
+	unsigned long start;
+	unsigned long seen;
+	unsigned long expected;
+};
+
+static struct xalloc_kunit_reports xalloc_kunit_reports;
+
+/**
+ * xalloc_kunit_init() - start counting the xalloc reports of a case
+ * @test: the case
+ *
+ * Call it first in the suite's init hook, or use it as the hook.
+ *
+ * Context: The case's thread.
+ * Return: 0.
+ */
+static inline int xalloc_kunit_init(struct kunit *test)
+{
+	xalloc_kunit_reports.start = xalloc_report_count();
+	xalloc_kunit_reports.seen = xalloc_kunit_reports.start;
+	xalloc_kunit_reports.expected = 0;
+	return 0;
+}
+
+/**
+ * xalloc_kunit_new_reports() - xalloc reports since the case's last check
+ *
+ * The check is now.
+ *
+ * Context: The case's thread.
+ * Return: the number of reports.
+ */
+static inline unsigned long xalloc_kunit_new_reports(void)
+{
+	unsigned long now = xalloc_report_count();
+	unsigned long n = now - xalloc_kunit_reports.seen;
+
+	xalloc_kunit_reports.seen = now;
+	return n;
+}
+
+/**
+ * XALLOC_KUNIT_EXPECT_REPORTS() - expect exactly @n new xalloc reports
+ * @test: the case
+ * @n: reports since the case began or since its last check
+ *
+ * A failure names the line of the case: this is a macro.
+ *
+ * Context: The case's thread.
+ */
+#define XALLOC_KUNIT_EXPECT_REPORTS(test, n)				\
+	do {								\
+		unsigned long __xk_n = (n);				\
+									\
+		KUNIT_EXPECT_EQ_MSG(test, xalloc_kunit_new_reports(),	\
+				    __xk_n, "new xalloc reports");	\
+		xalloc_kunit_reports.expected += __xk_n;		\
+	} while (0)
+
+/**
+ * xalloc_kunit_expect_unload_leak() - announce a cache leaked until rmmod
+ * @test: the case
+ * @name: the cache, destroyed with objects that can't be freed anymore
+ * @slabs: slabs the cache keeps
+ * @pages: pages of those slabs
+ *
+ * Such a cache stays, dead, until xalloc is unloaded, which then prints
+ * "xalloc: cache <name>: ... objects never freed, <slabs> slabs kept" and
+ * "pages still allocated at unload". make check fails on those messages
+ * unless a case announced them with this line, and on an announced one that
+ * does not come.
+ *
+ * Context: The case's thread.
+ */
+static inline void xalloc_kunit_expect_unload_leak(struct kunit *test,
+						   const char *name,
+						   unsigned long slabs,
+						   unsigned long pages)
+{
+	kunit_info(test, "xalloc-check: unload expects cache %s with %lu slabs, %lu pages\n",
+		   name, slabs, pages);
+}
+
+/**
+ * xalloc_kunit_exit() - check and print the xalloc reports of a case
+ * @test: the case
+ *
+ * Call it last in the suite's exit hook, or use it as the hook. Expects no
+ * report beyond those the case expected and prints
+ * "xalloc-check: reports <reports> expected <expected>".
+ *
+ * Context: The case's thread.
+ */
+static inline void xalloc_kunit_exit(struct kunit *test)
+{
+	unsigned long reports = xalloc_report_count() - xalloc_kunit_reports.start;
+
+	KUNIT_EXPECT_EQ_MSG(test, reports, xalloc_kunit_reports.expected,
+			    "xalloc reports of the case");
+	kunit_info(test, "xalloc-check: reports %lu expected %lu\n", reports,
+		   xalloc_kunit_reports.expected);
+}
+
+#endif /* _XALLOC_KUNIT_H */
