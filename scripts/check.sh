@@ -6,7 +6,8 @@
 #
 # Every step is one test that passes or fails; each KUnit case is one test.
 # Artifacts in build/check/<version>/: console.log, results.tap,
-# results.json, modules-w1.log, sparse.log, xalloc_test.tap, xalloc_fuzz.tap;
+# results.json, modules-w1.log, sparse.log, splats.log, reports.log (the KUnit
+# case windows and their xalloc reports), xalloc_test.tap, xalloc_fuzz.tap;
 # build/check/checkpatch.log.
 # Ends with "N passed, M failed" and exits non-zero if M > 0.
 set -euo pipefail
@@ -107,9 +108,11 @@ userspace_progs=(xalloc_test xalloc_fuzz)
 # userspace CONSOLE DIR KERNEL: each program's TAP from between its markers
 # to DIR/<program>.tap; one test per TAP case. A program that is missing,
 # crashed or timed out (no "exit 0" marker, fewer results than its plan)
-# counts one failure more.
+# counts one failure more. One test more that xalloc's report count (debugfs
+# reports, read before and after the program) did not change: neither
+# program misuses xalloc on purpose.
 userspace() {
-	local c=$1 dir=$2 ver=$3 prog tap rc
+	local c=$1 dir=$2 ver=$3 prog tap rc r0 r1
 	for prog in "${userspace_progs[@]}"; do
 		tap=$dir/$prog.tap
 		awk -v b="xalloc-check: userspace $prog begin" \
@@ -117,7 +120,31 @@ userspace() {
 			'$0 == b { on = 1; next } $0 == e { on = 0; next } on' "$c" >"$tap"
 		rc=$(sed -n "s/^xalloc-check: userspace $prog exit \([0-9]*\)\$/\1/p" "$c")
 		tap_result "$ver" "userspace $prog" "$tap" "$rc"
+		read -r r0 r1 < <(sed -n "s/^xalloc-check: userspace $prog reports //p" "$c") || true
+		check "[ '${r0:-x}' = '${r1:-y}' ]" "$ver" \
+			"userspace $prog: no xalloc report (debugfs reports ${r0:-?} -> ${r1:-?})"
 	done
+}
+
+# guest_reports CONSOLE DIR KERNEL: xalloc's reports against the KUnit cases
+# that expect them (DIR/reports.log, from scripts/console.awk): one test per
+# suite of kunit/suites, that each of its case windows has the "xalloc: BUG"
+# lines its case expected (a report outside every window is a splat); one
+# per unload message a case announced; and one that xalloc's own count
+# (debugfs reports, read before rmmod) is what the cases expected, the
+# user-space programs expecting none.
+guest_reports() {
+	local c=$1 dir=$2 ver=$3 line suite total n
+	report_windows "$c" >"$dir/reports.log"
+	for line in "${suites[@]}"; do
+		read -r _ suite <<<"$line"
+		suite_reports "$ver" "kunit $suite" "$dir/reports.log" "$suite"
+	done
+	unload_announced "$ver" "rmmod xalloc" "$dir/reports.log"
+	total=$(sed -n 's/^total //p' "$dir/reports.log")
+	n=$(sed -n 's/^xalloc-check: report count \([0-9a-z]*\)$/\1/p' "$c")
+	check "[ '${n:-none}' = '${total:-0}' ]" "$ver" \
+		"xalloc report count before rmmod ${n:-?} = ${total:-0} that the KUnit cases expected"
 }
 
 check_kernel() {
@@ -183,10 +210,12 @@ check_kernel() {
 	local before after
 	before=$(sed -n 's/^xalloc-check: memfree before \([0-9]*\) kB/\1/p' "$c")
 	after=$(sed -n 's/^xalloc-check: memfree after \([0-9]*\) kB/\1/p' "$c")
-	check "within1 '$before' '$after'" "$ver" \
-		"MemFree after rmmod within 1% (${before:-?} -> ${after:-?} kB)"
+	check "within_chunk '$before' '$after'" "$ver" \
+		"MemFree after rmmod less than a chunk below (${before:-?} -> ${after:-?} kB)"
+	chunks_back "$ver" "rmmod xalloc" "$c" 1
 
 	no_splat "$ver" guest "$c" "$dir/splats.log"
+	guest_reports "$c" "$dir" "$ver"
 
 	userspace "$c" "$dir" "$ver"
 
