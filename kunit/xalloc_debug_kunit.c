@@ -314,9 +314,17 @@ static noinline void debug_bulk_free_site(struct xalloc_cache *s, size_t nr, voi
 	barrier();
 }
 
+/*
+ * Whether @addr lies in the first 512 bytes of @fn. The start is hidden from
+ * the compiler: folded into a relocation to fn + 512, it would point into
+ * whichever function comes next, which objtool rejects (no ENDBR there).
+ */
 static bool addr_in(unsigned long addr, void *fn)
 {
-	return addr > (unsigned long)fn && addr < (unsigned long)fn + 512;
+	unsigned long start = (unsigned long)fn;
+
+	OPTIMIZER_HIDE_VAR(start);
+	return addr > start && addr < start + 512;
 }
 
 /* A bulk free tracks its caller for each object, as a single free does. */
