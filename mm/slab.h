@@ -179,6 +179,7 @@ struct xalloc_cache_counts {
 
 unsigned long xalloc_cache_stat(struct xalloc_cache *s, enum xalloc_stat_item item);
 void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt);
+unsigned long xalloc_cache_counts_clamped(void);
 struct xalloc_cache *xalloc_cache_lookup(const char *name);
 
 /* Internal to the SLUB layer, shared with its debug part. */

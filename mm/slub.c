@@ -217,12 +217,16 @@ void xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
 {
 	struct xalloc_cache_node *n = slab_node(s, slab);
 
-	atomic_long_dec(&n->nr_slabs);
 	atomic_long_sub(slab->cnt.objects, &n->total_objects);
+	xalloc_stat(s, FREE_SLAB);
 	for (unsigned int i = 1; i < 1U << slab->order; i++)
 		slab[i].type = XALLOC_PAGE_NONE;
-	xalloc_stat(s, FREE_SLAB);
 	WARN_ON_ONCE(!xalloc_buddy_free(slab, slab->order, XALLOC_PAGE_SLAB));
+	/*
+	 * Last: xalloc_cache_destroy() frees the cache once no slab is left,
+	 * so nothing of @s may be touched after this.
+	 */
+	atomic_long_dec_return_release(&n->nr_slabs);
 }
 
 static void discard_list(struct xalloc_cache *s, struct list_head *list)
@@ -1552,6 +1556,8 @@ unsigned long xalloc_cache_stat(struct xalloc_cache *s, enum xalloc_stat_item it
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_stat);
 
+static atomic_long_t xalloc_counts_clamped = ATOMIC_LONG_INIT(0);
+
 /**
  * xalloc_cache_counts() - object and slab counts of a cache, without locks
  * @s: the cache
@@ -1559,28 +1565,51 @@ EXPORT_SYMBOL_GPL(xalloc_cache_stat);
  *
  * Exact whenever no allocation or free of @s is in flight: active objects
  * are allocations minus frees, so objects free on CPU freelists are not
- * counted as active.
+ * counted as active. Under load never impossible: the frees are summed
+ * before the allocations (an object is counted allocated before anyone can
+ * free it), so active objects never wrap below 0, and they are clamped to
+ * the objects of the slabs (counted by xalloc_cache_counts_clamped()).
  *
  * Context: Any context.
  */
 void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt)
 {
+	unsigned long frees, allocs;
 	int nid;
 
-	cnt->active_objs = xalloc_cache_stat(s, ALLOC_FASTPATH) +
-			   xalloc_cache_stat(s, ALLOC_SLOWPATH) -
-			   xalloc_cache_stat(s, FREE_FASTPATH) -
-			   xalloc_cache_stat(s, FREE_SLOWPATH);
+	frees = xalloc_cache_stat(s, FREE_FASTPATH) + xalloc_cache_stat(s, FREE_SLOWPATH);
+	/* Pairs with the order of an object's alloc and free stats. */
+	smp_rmb();
+	allocs = xalloc_cache_stat(s, ALLOC_FASTPATH) + xalloc_cache_stat(s, ALLOC_SLOWPATH);
 	cnt->num_objs = 0;
 	cnt->num_slabs = 0;
 	for_each_node(nid) {
 		if (!s->node[nid])
 			continue;
 		cnt->num_objs += atomic_long_read(&s->node[nid]->total_objects);
-		cnt->num_slabs += atomic_long_read(&s->node[nid]->nr_slabs);
+		/* Pairs with the release in xalloc_discard_slab(). */
+		cnt->num_slabs += atomic_long_read_acquire(&s->node[nid]->nr_slabs);
+	}
+	cnt->active_objs = allocs - frees;
+	if (unlikely(allocs < frees || cnt->active_objs > cnt->num_objs)) {
+		atomic_long_inc(&xalloc_counts_clamped);
+		cnt->active_objs = allocs < frees ? 0 : cnt->num_objs;
 	}
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_counts);
+
+/**
+ * xalloc_cache_counts_clamped() - how often xalloc_cache_counts() clamped
+ *
+ * Context: Any context.
+ * Return: the number of counts whose active objects came out below 0 or
+ * above the objects of the slabs, since load; tests expect 0.
+ */
+unsigned long xalloc_cache_counts_clamped(void)
+{
+	return atomic_long_read(&xalloc_counts_clamped);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_counts_clamped);
 
 /* ---- Load and unload ---------------------------------------------------- */
 
