@@ -295,7 +295,7 @@ int xalloc_kmalloc_init(void)
 
 		unsigned int size = xalloc_kmalloc_info[i].size;
 		/* Power-of-two sizes naturally aligned in every mode, as kmalloc. */
-		unsigned int align = is_power_of_2(size) ? min_t(unsigned int, size, PAGE_SIZE) : 0;
+		unsigned int align = is_power_of_2(size) ? size : 0;
 
 		s = xalloc_cache_create(xalloc_kmalloc_info[i].name, size, align, 0, NULL);
 		xalloc_kmalloc_caches[i] = s;

@@ -1097,7 +1097,8 @@ static bool valid_cache_args(const char *name, unsigned int size,
 
 	return len && len <= XALLOC_CACHE_NAME_MAX && !strchr(name, '/') &&
 	       size && size <= (PAGE_SIZE << XALLOC_MAX_ORDER) / 2 &&
-	       (!align || (is_power_of_2(align) && align <= PAGE_SIZE)) &&
+	       (!align || (is_power_of_2(align) &&
+			   align <= PAGE_SIZE << XALLOC_SLUB_MAX_ORDER)) &&
 	       !(flags & ~XALLOC_CACHE_FLAGS);
 }
 
@@ -1143,7 +1144,7 @@ EXPORT_SYMBOL_GPL(xalloc_cache_lookup);
  * xalloc_cache_create() - create an object cache in the xalloc zone
  * @name: unique name, 1 to XALLOC_CACHE_NAME_MAX characters, no '/'
  * @size: object size, 1 byte to half the largest zone block
- * @align: 0, or a power of two up to PAGE_SIZE
+ * @align: 0, or a power of two up to 8 pages (the largest usual slab)
  * @flags: XALLOC_HWCACHE_ALIGN and the debug flags XALLOC_RED_ZONE,
  *         XALLOC_POISON, XALLOC_STORE_USER, XALLOC_CONSISTENCY_CHECKS; the
  *         debug= module parameter may add debug flags
