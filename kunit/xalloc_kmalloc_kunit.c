@@ -506,6 +506,24 @@ static void xalloc_kmalloc_krealloc_gfp_zero_clears_new_bytes(struct kunit *test
 	xalloc_kfree(p);
 }
 
+/*
+ * kzalloc(100), shrunk in place to 50 and grown in place to 120, both with
+ * __GFP_ZERO: bytes 50..119 read 0, although the whole object held a
+ * pattern before the shrink.
+ */
+static void xalloc_kmalloc_krealloc_shrink_then_grow_zeroes(struct kunit *test)
+{
+	u8 *p = xalloc_kzalloc(100, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0x5c, xalloc_ksize(p));
+	KUNIT_ASSERT_PTR_EQ(test, xalloc_krealloc(p, 50, GFP_KERNEL | __GFP_ZERO), (void *)p);
+	KUNIT_ASSERT_PTR_EQ(test, xalloc_krealloc(p, 120, GFP_KERNEL | __GFP_ZERO), (void *)p);
+	KUNIT_EXPECT_NULL(test, memchr_inv(p, 0x5c, 50));
+	KUNIT_EXPECT_NULL(test, memchr_inv(p + 50, 0, 70));
+	xalloc_kfree(p);
+}
+
 /* ---- Large blocks ------------------------------------------------------- */
 
 static void xalloc_kmalloc_large_from_zone(struct kunit *test)
@@ -876,6 +894,7 @@ static struct kunit_case xalloc_kmalloc_cases[] = {
 	KUNIT_CASE(xalloc_kmalloc_krealloc_null_acts_as_kmalloc),
 	KUNIT_CASE(xalloc_kmalloc_krealloc_zero_frees),
 	KUNIT_CASE(xalloc_kmalloc_krealloc_gfp_zero_clears_new_bytes),
+	KUNIT_CASE(xalloc_kmalloc_krealloc_shrink_then_grow_zeroes),
 	KUNIT_CASE_PARAM(xalloc_kmalloc_large_from_zone, kmalloc_large_gen_params),
 	KUNIT_CASE(xalloc_kmalloc_too_large_returns_null),
 	KUNIT_CASE(xalloc_kmalloc_zero_size_returns_zero_size_ptr),

@@ -307,8 +307,80 @@ static void xalloc_stress_everything(struct kunit *test)
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
+/* ---- slabinfo under load ----------------------------------------------- */
+
+struct churn {
+	struct xalloc_cache *s;
+	unsigned long deadline;
+	atomic_t running;
+};
+
+/* Allocate bursts of 1 to 64 objects and free them, until the deadline. */
+static int churn_fn(void *arg)
+{
+	struct churn *ch = arg;
+	void *objs[64];
+
+	while (time_before(jiffies, ch->deadline)) {
+		unsigned int n = 1 + get_random_u32() % ARRAY_SIZE(objs);
+
+		for (unsigned int i = 0; i < n; i++)
+			objs[i] = xalloc_cache_alloc(ch->s, GFP_KERNEL);
+		for (unsigned int i = 0; i < n; i++)
+			xalloc_cache_free(ch->s, objs[i]);
+		cond_resched();
+	}
+	atomic_dec(&ch->running);
+	return 0;
+}
+
+/*
+ * While a thread bound to every other CPU churns a cache, its counts read in
+ * a loop never have more active objects than objects, and no count had to
+ * be clamped to get there.
+ */
+static void xalloc_stress_counts_never_impossible(struct kunit *test)
+{
+	unsigned long clamped = xalloc_cache_counts_clamped(), reads = 0, bad = 0;
+	struct churn ch = { .deadline = jiffies + 3 * HZ };
+	struct xalloc_cache_counts cnt;
+	int cpu, started = 0;
+
+	KUNIT_ASSERT_GE(test, num_online_cpus(), 2U);
+	ch.s = xalloc_cache_create("stress-counts", 64, 0, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, ch.s);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t;
+
+		if (cpu == raw_smp_processor_id())
+			continue;
+		t = kthread_create(churn_fn, &ch, "xalloc_churn/%d", cpu);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		atomic_inc(&ch.running);
+		wake_up_process(t);
+		started++;
+	}
+	while (atomic_read(&ch.running)) {
+		xalloc_cache_counts(ch.s, &cnt);
+		reads++;
+		if (cnt.active_objs > cnt.num_objs)
+			bad++;
+		cond_resched();
+	}
+	kunit_info(test, "%lu counts read while %d CPUs churned", reads, started);
+	KUNIT_EXPECT_GT(test, reads, 100UL);
+	KUNIT_EXPECT_EQ(test, bad, 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_counts_clamped() - clamped, 0UL);
+	xalloc_cache_counts(ch.s, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
+	xalloc_cache_destroy(ch.s);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+}
+
 static struct kunit_case xalloc_stress_cases[] = {
 	KUNIT_CASE(xalloc_stress_everything),
+	KUNIT_CASE(xalloc_stress_counts_never_impossible),
 	{}
 };
 
