@@ -36,6 +36,14 @@ check: tools
 bench:
 	scripts/bench.sh $(BENCH_ARGS)
 
+# xalloc of git revision REV against the working tree's, in one boot of the
+# bench kernel, turns A B B A: make bench-ab REV=main BENCH_ARGS=only=fastpath
+REV ?= HEAD
+ROUNDS ?= 2
+.PHONY: bench-ab
+bench-ab:
+	scripts/bench_ab.sh $(REV) $(ROUNDS) $(BENCH_ARGS)
+
 run: tools
 	scripts/boot.sh run $(KERNEL)
 
