@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xalloc module load and unload: carve the zone, start the SLUB layer and
- * the kmalloc caches, publish the debugfs views and /dev/xalloc; undo in
- * reverse.
+ * the kmalloc caches, register /dev/xalloc, and only then, when nothing can
+ * fail any more, publish the debugfs views; undo in reverse.
  */
 
 #include <linux/module.h>
@@ -51,16 +51,9 @@ static int __init xalloc_init(void)
 	xalloc_fail_set(XALLOC_FAIL_CHUNK, 0, 0, 0);
 	if (ret)
 		return ret;
-	xalloc_debugfs_init();
-	xalloc_report_debugfs_init();
-	xalloc_slab_debugfs_init();
-	xalloc_fail_debugfs_init();
-	ret = fail_step("debugfs");
-	if (ret)
-		goto err_debugfs_exit;
 	ret = xalloc_slab_init();
 	if (ret)
-		goto err_debugfs_exit;
+		goto err_zone_exit;
 	ret = fail_step("caches");
 	if (!ret)
 		ret = xalloc_kmalloc_init();
@@ -71,14 +64,23 @@ static int __init xalloc_init(void)
 		ret = xalloc_chardev_init();
 	if (ret)
 		goto err_kmalloc_exit;
+	ret = fail_step("debugfs");
+	if (ret)
+		goto err_chardev_exit;
+	/* Last: nothing may fail once a debugfs file can be opened. */
+	xalloc_debugfs_init();
+	xalloc_report_debugfs_init();
+	xalloc_slab_debugfs_init();
+	xalloc_fail_debugfs_init();
 	return 0;
 
+err_chardev_exit:
+	xalloc_chardev_exit();
 err_kmalloc_exit:
 	xalloc_kmalloc_exit();
 err_slab_exit:
 	xalloc_slab_exit();
-err_debugfs_exit:
-	xalloc_debugfs_exit();
+err_zone_exit:
 	xalloc_zone_exit();
 	return ret;
 }

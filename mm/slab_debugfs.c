@@ -218,6 +218,9 @@ static const struct file_operations debug_fops = {
 void xalloc_slab_debugfs_add(struct xalloc_cache *s)
 {
 	lockdep_assert_held(&xalloc_caches_mutex);
+	/* Before xalloc_slab_debugfs_init(): it adds them. */
+	if (!xalloc_caches_dir)
+		return;
 	s->debugfs = debugfs_create_dir(s->name, xalloc_caches_dir);
 	debugfs_create_file("stats", 0444, s->debugfs, s, &stats_fops);
 	debugfs_create_file("partial", 0444, s->debugfs, s, &partial_fops);
@@ -244,13 +247,19 @@ void xalloc_slab_debugfs_remove(struct xalloc_cache *s)
 }
 
 /**
- * xalloc_slab_debugfs_init() - create slabinfo and the caches directory
+ * xalloc_slab_debugfs_init() - create slabinfo and caches/<name>/ of each cache
  *
- * Context: Process context, at module load, before any cache exists.
+ * Context: Process context, at module load, once nothing else can fail.
  */
 void xalloc_slab_debugfs_init(void)
 {
+	struct xalloc_cache *s;
+
 	debugfs_create_file("slabinfo", 0444, xalloc_debugfs_root, NULL,
 			    &slabinfo_fops);
+	mutex_lock(&xalloc_caches_mutex);
 	xalloc_caches_dir = debugfs_create_dir("caches", xalloc_debugfs_root);
+	list_for_each_entry(s, &xalloc_caches, list)
+		xalloc_slab_debugfs_add(s);
+	mutex_unlock(&xalloc_caches_mutex);
 }
