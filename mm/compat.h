@@ -11,16 +11,7 @@
 #include <linux/percpu.h>
 #include <asm/cmpxchg.h>
 
-/*
- * XALLOC_MAX_ORDER: the largest order the kernel's page allocator hands out,
- * inclusive. 6.8 named it MAX_PAGE_ORDER; before, 6.1 had MAX_ORDER
- * exclusive (6.4 to 6.7 inclusive, where MAX_ORDER - 1 is merely smaller).
- */
-#ifdef MAX_PAGE_ORDER
-#define XALLOC_MAX_ORDER	MAX_PAGE_ORDER
-#else
-#define XALLOC_MAX_ORDER	(MAX_ORDER - 1)
-#endif
+#include "compat_order.h"
 
 #define XALLOC_NR_ORDERS	(XALLOC_MAX_ORDER + 1)
 

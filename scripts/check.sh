@@ -60,6 +60,17 @@ kerneldoc_lint() {
 	head -10 "$logf"
 }
 
+# mm/compat_order.h against each claimed kernel's page order definitions.
+compat_test() {
+	if gcc -fsyntax-only -Wall -Werror tools/testing/compat_order_test.c \
+		>"$top/compat.log" 2>&1; then
+		result ok all "compat: XALLOC_MAX_ORDER is 10 with the definitions of 6.1-6.3, 6.4-6.7 and 6.8-6.12"
+	else
+		result FAIL all "compat: XALLOC_MAX_ORDER wrong for some version ($top/compat.log)"
+		head -5 "$top/compat.log"
+	fi
+}
+
 # DKMS builds (scripts/dkms.sh test, a private DKMS tree) against the newest
 # installed Debian linux-headers of 6.1 and of 6.12: one test each.
 dkms_done=0
@@ -162,7 +173,7 @@ check_kernel() {
 	src=$(readlink -f "$kdir/source")
 	[ $checkpatch_done = 1 ] || checkpatch "$src"
 	[ $kerneldoc_done = 1 ] || kerneldoc_lint "$src"
-	[ $dkms_done = 1 ] || dkms_builds
+	[ $dkms_done = 1 ] || { dkms_builds; compat_test; }
 
 	log "$ver: modules (W=1, then sparse)"
 	if ! scripts/modules.sh "$kdir" "$moddir" W=1 >"$dir/modules-w1.log" 2>&1; then
