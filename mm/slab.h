@@ -283,6 +283,9 @@ xalloc_object_slab(const char *area, const void *obj, struct xalloc_page *slab)
 }
 
 struct xalloc_cache *xalloc_find_cache_locked(const char *name);
+struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int size,
+						 unsigned int align, unsigned long flags,
+						 void (*ctor)(void *));
 void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
 			      unsigned long addr);
 void xalloc_slab_free_released(struct xalloc_page *slab, void *obj);

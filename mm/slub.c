@@ -1097,8 +1097,7 @@ static bool valid_cache_args(const char *name, unsigned int size,
 
 	return len && len <= XALLOC_CACHE_NAME_MAX && !strchr(name, '/') &&
 	       size && size <= (PAGE_SIZE << XALLOC_MAX_ORDER) / 2 &&
-	       (!align || (is_power_of_2(align) &&
-			   align <= PAGE_SIZE << XALLOC_SLUB_MAX_ORDER)) &&
+	       (!align || (is_power_of_2(align) && align <= PAGE_SIZE)) &&
 	       !(flags & ~XALLOC_CACHE_FLAGS);
 }
 
@@ -1144,7 +1143,7 @@ EXPORT_SYMBOL_GPL(xalloc_cache_lookup);
  * xalloc_cache_create() - create an object cache in the xalloc zone
  * @name: unique name, 1 to XALLOC_CACHE_NAME_MAX characters, no '/'
  * @size: object size, 1 byte to half the largest zone block
- * @align: 0, or a power of two up to 8 pages (the largest usual slab)
+ * @align: 0, or a power of two up to PAGE_SIZE
  * @flags: XALLOC_HWCACHE_ALIGN and the debug flags XALLOC_RED_ZONE,
  *         XALLOC_POISON, XALLOC_STORE_USER, XALLOC_CONSISTENCY_CHECKS; the
  *         debug= module parameter may add debug flags
@@ -1158,11 +1157,30 @@ struct xalloc_cache *xalloc_cache_create(const char *name, unsigned int size,
 					 unsigned int align, unsigned long flags,
 					 void (*ctor)(void *))
 {
+	if (!valid_cache_args(name, size, align, flags))
+		return NULL;
+	return xalloc_cache_create_aligned(name, size, align, flags, ctor);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_create);
+
+/**
+ * xalloc_cache_create_aligned() - xalloc_cache_create() with any alignment
+ * @name: as for xalloc_cache_create()
+ * @size: as for xalloc_cache_create()
+ * @align: a power of two, may exceed PAGE_SIZE (kmalloc-8k's 8192)
+ * @flags: as for xalloc_cache_create()
+ * @ctor: as for xalloc_cache_create()
+ *
+ * Context: Process context; may sleep.
+ * Return: the cache, or NULL.
+ */
+struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int size,
+						 unsigned int align, unsigned long flags,
+						 void (*ctor)(void *))
+{
 	struct xalloc_cache *s;
 	int cpu;
 
-	if (!valid_cache_args(name, size, align, flags))
-		return NULL;
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (!s)
 		return NULL;
@@ -1197,7 +1215,6 @@ err_free:
 	free_cache(s);
 	return NULL;
 }
-EXPORT_SYMBOL_GPL(xalloc_cache_create);
 
 /* Give every empty slab of the node partial lists back to the zone. */
 static void discard_empty_partials(struct xalloc_cache *s)
