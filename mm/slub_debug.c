@@ -390,8 +390,26 @@ static unsigned int object_index(struct xalloc_cache *s, struct xalloc_page *sla
 }
 
 /*
+ * Whether both red zones of @p read inactive, the sign of a free object. An
+ * overflow of 0xbb out of one object reaches only its right zone and the
+ * next object's left one: neither live object looks free.
+ */
+static bool zones_inactive(struct xalloc_cache *s, void *p)
+{
+	bool inactive;
+
+	xalloc_kasan_disable();
+	inactive = !memchr_inv(p - s->red_left_pad, XALLOC_RED_INACTIVE, s->red_left_pad) &&
+		   !memchr_inv(p + s->object_size, XALLOC_RED_INACTIVE,
+			       s->inuse - s->object_size);
+	xalloc_kasan_enable();
+	return inactive;
+}
+
+/*
  * Rebuild a broken freelist. With red zones, the free objects are those whose
- * zone reads inactive; without, the list ends before the broken pointer.
+ * zones read inactive; without, the list ends before the broken pointer.
+ * The caller puts the slab on the list its new freelist calls for.
  */
 static unsigned int repair_freelist(struct xalloc_cache *s, struct xalloc_page *slab,
 				    void *last_good, unsigned int nr_good)
@@ -403,7 +421,7 @@ static unsigned int repair_freelist(struct xalloc_cache *s, struct xalloc_page *
 		for (int i = slab->cnt.objects - 1; i >= 0; i--) {
 			void *p = object_at(s, slab, i);
 
-			if (*(u8 *)(p + s->object_size) != XALLOC_RED_INACTIVE)
+			if (!zones_inactive(s, p))
 				continue;
 			set_freepointer(s, p, head);
 			head = p;
@@ -633,7 +651,7 @@ typedef void (*slab_fn_t)(struct xalloc_cache *s, struct xalloc_page *slab,
 
 static int walk_listed_slabs(struct xalloc_cache *s, slab_fn_t fn, void *arg)
 {
-	struct xalloc_page *slab;
+	struct xalloc_page *slab, *tmp;
 	unsigned long flags, *map;
 	int nid;
 
@@ -646,9 +664,10 @@ static int walk_listed_slabs(struct xalloc_cache *s, slab_fn_t fn, void *arg)
 		if (!n)
 			continue;
 		spin_lock_irqsave(&n->list_lock, flags);
-		list_for_each_entry(slab, &n->partial, list)
+		/* @fn may move the slab to the other list, or off both. */
+		list_for_each_entry_safe(slab, tmp, &n->partial, list)
 			fn(s, slab, map, false, arg);
-		list_for_each_entry(slab, &n->full, list)
+		list_for_each_entry_safe(slab, tmp, &n->full, list)
 			fn(s, slab, map, true, arg);
 		spin_unlock_irqrestore(&n->list_lock, flags);
 	}
@@ -707,6 +726,15 @@ static void validate_slab_lockless(struct xalloc_cache *s, struct xalloc_page *s
 		new.counter = cnt.counters;
 	} while (!slab_cmpxchg(s, slab, old, new));
 	pr_err("xalloc: FIX %s: Set the count in use to %u\n", s->name, cnt.inuse);
+	/*
+	 * A listed partial slab left without free objects goes off the list,
+	 * as full slabs are: the next free to it lists it again, on a CPU's
+	 * partial list, and it must not be on two lists then.
+	 */
+	if (!new.freelist) {
+		xalloc_remove_partial(s->node[slab->chunk->zone->nid], slab);
+		pr_err("xalloc: FIX %s: Took the slab off the partial list\n", s->name);
+	}
 }
 
 static void validate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
@@ -729,9 +757,21 @@ static void validate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 		pr_err("xalloc: FIX %s: Set the count in use to %u\n", s->name,
 		       slab->cnt.inuse);
 	}
-	if (full != !slab->freelist)
+	if (full != !slab->freelist) {
+		struct xalloc_cache_node *n = s->node[slab->chunk->zone->nid];
+
 		xalloc_report(s->name, slab_address(slab), "slab on the %s list %s free objects",
 			      full ? "full" : "partial", full ? "has" : "has no");
+		if (full) {
+			list_del(&slab->list);
+			xalloc_add_partial(n, slab, true);
+		} else {
+			xalloc_remove_partial(n, slab);
+			list_add(&slab->list, &n->full);
+		}
+		pr_err("xalloc: FIX %s: Moved the slab to the %s list\n", s->name,
+		       full ? "partial" : "full");
+	}
 	for (unsigned int i = 0; i < slab->cnt.objects; i++)
 		check_object(s, slab, object_at(s, slab, i),
 			     test_bit(i, map) ? XALLOC_RED_INACTIVE : XALLOC_RED_ACTIVE);
