@@ -588,6 +588,107 @@ static void xalloc_debug_bulk_on_debug_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 }
 
+/* ---- Repairs keep the lists true ---------------------------------------- */
+
+static struct xalloc_page *slab_of(const void *obj)
+{
+	struct xalloc_page *desc = xalloc_addr_desc(obj);
+
+	return desc->type == XALLOC_PAGE_SLAB_TAIL ? desc->head : desc;
+}
+
+/* A new slab's objects, all allocated on CPU 0; returns the slab. */
+static struct xalloc_page *fill_slab(struct kunit *test, struct shuffle_arg *f)
+{
+	struct xalloc_page *slab;
+
+	f->n = oo_objects(f->s->oo);
+	f->objs = kunit_kcalloc(test, f->n, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f->objs);
+	work_on_cpu(0, shuffle_fn, f);
+	KUNIT_ASSERT_NOT_NULL(test, f->objs[0]);
+	slab = slab_of(f->objs[0]);
+	for (unsigned int i = 1; i < f->n; i++)
+		KUNIT_ASSERT_TRUE(test, f->objs[i] && slab_of(f->objs[i]) == slab);
+	return slab;
+}
+
+/*
+ * Object 0 of a full debug slab overflows with 0xbb through the left red
+ * zone of object 1, and object 3, freed, gets a smashed free pointer: the
+ * freelist rebuilt from the red zones holds object 3 alone, both live
+ * objects are reported and restored, and neither is handed out again.
+ */
+static void xalloc_debug_repair_keeps_overflowed_live(struct kunit *test)
+{
+	struct shuffle_arg f = {
+		.s = debug_cache(test, "dbg_rz_fix", 64,
+				 XALLOC_RED_ZONE | XALLOC_CONSISTENCY_CHECKS),
+	};
+	struct xalloc_page *slab = fill_slab(test, &f);
+	struct xalloc_cache *s = f.s;
+	u8 *live = slab_address(slab) + s->red_left_pad, *next = live + s->size;
+	void *freed = live + 3 * s->size, *p;
+
+	xalloc_cache_free(s, freed);
+	kasan_disable_current();
+	memset(live + s->object_size, 0xbb, next - (live + s->object_size));	/* free zone */
+	kasan_enable_current();
+	poke_ulong(freed + s->offset, 0x12345678);
+	/* The free pointer, object 0's right zone, object 1's left zone. */
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 3UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 3);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
+	p = xalloc_cache_alloc(s, GFP_KERNEL);
+	KUNIT_EXPECT_PTR_EQ(test, p, freed);
+	p = xalloc_cache_alloc(s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_PTR_NE(test, slab_of(p), slab);
+	xalloc_cache_free(s, p);
+	for (unsigned int i = 0; i < f.n; i++)
+		xalloc_cache_free(s, f.objs[i]);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+}
+
+/*
+ * A listed partial slab of a cache without debugging whose freelist head is
+ * smashed: validation leaves it without free objects and takes it off the
+ * node partial list, so that the next free, which puts it on a CPU partial
+ * list, does not leave it on two lists (DEBUG_LIST would report the double
+ * add when the CPU list is flushed). The object that was free is lost.
+ */
+static void xalloc_debug_repair_unlists_emptied_slab(struct kunit *test)
+{
+	struct debug_test_ctx *ctx = test->priv;
+	struct shuffle_arg f = { .s = debug_cache(test, "dbg_relist", 64, 0) };
+	struct xalloc_page *slab = fill_slab(test, &f);
+	struct xalloc_cache *s = f.s;
+	struct xalloc_cache_counts cnt;
+
+	xalloc_cache_free(s, f.objs[0]);
+	xalloc_cache_shrink(s);		/* the slab onto its node partial list */
+	KUNIT_ASSERT_EQ(test, s->node[slab->chunk->zone->nid]->nr_partial, 1UL);
+	slab->freelist = slab_address(slab) + 1;
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
+	KUNIT_EXPECT_EQ(test, s->node[slab->chunk->zone->nid]->nr_partial, 0UL);
+	xalloc_cache_free(s, f.objs[1]);
+	xalloc_cache_shrink(s);
+	KUNIT_EXPECT_EQ(test, s->node[slab->chunk->zone->nid]->nr_partial, 1UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
+	for (unsigned int i = 2; i < f.n; i++)
+		xalloc_cache_free(s, f.objs[i]);
+	/* Object 0 stays lost: destroy keeps the cache, rmmod names it. */
+	ctx->s = NULL;
+	xalloc_cache_destroy(s);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
+	xalloc_cache_counts(s, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.num_slabs, 1UL);
+	xalloc_kunit_expect_unload_leak(test, s->name, cnt.num_slabs,
+					cnt.num_slabs << oo_order(s->oo));
+}
+
 static struct kunit_case xalloc_debug_cases[] = {
 	KUNIT_CASE(xalloc_debug_right_redzone_live),
 	KUNIT_CASE(xalloc_debug_left_redzone_live),
@@ -614,6 +715,8 @@ static struct kunit_case xalloc_debug_cases[] = {
 	KUNIT_CASE(xalloc_debug_parse_syntax),
 	KUNIT_CASE(xalloc_debug_switch_at_runtime),
 	KUNIT_CASE(xalloc_debug_bulk_on_debug_cache),
+	KUNIT_CASE(xalloc_debug_repair_keeps_overflowed_live),
+	KUNIT_CASE(xalloc_debug_repair_unlists_emptied_slab),
 	{}
 };
 
