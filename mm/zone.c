@@ -116,14 +116,16 @@ static struct xalloc_zone *xalloc_zone_create(int nid, unsigned long nr_chunks)
 		xalloc_zone_free(zone);
 		return NULL;
 	}
-	while (zone->nr_chunks < nr_chunks) {
-		if (xalloc_chunk_add(zone)) {
-			pr_err("xalloc: node %d: got %u of %lu chunks of %lu KiB\n",
-			       nid, zone->nr_chunks, nr_chunks,
-			       (PAGE_SIZE << XALLOC_CHUNK_ORDER) / SZ_1K);
-			xalloc_zone_free(zone);
-			return NULL;
-		}
+	while (zone->nr_chunks < nr_chunks && !xalloc_chunk_add(zone))
+		;
+	/* A node that gives fewer chunks keeps them; one that gives none is skipped. */
+	if (zone->nr_chunks < nr_chunks)
+		pr_warn("xalloc: node %d: got %u of %lu chunks of %lu KiB\n",
+			nid, zone->nr_chunks, nr_chunks,
+			(PAGE_SIZE << XALLOC_CHUNK_ORDER) / SZ_1K);
+	if (!zone->nr_chunks) {
+		xalloc_zone_free(zone);
+		return NULL;
 	}
 	return zone;
 }
@@ -160,21 +162,32 @@ static int xalloc_chunk_table_build(void)
 }
 
 /**
- * xalloc_zone_init() - carve the zone of every node that has memory
+ * xalloc_zone_init() - carve the zone of every node that has normal memory
  * @pages_per_node: zone size per node, rounded up to whole chunks
  *
+ * A node that gives fewer chunks than asked keeps those it gave and says so
+ * in one line; a node that gives none has no zone.
+ *
  * Context: Process context, at module load.
- * Return: 0, or -ENOMEM after giving back every chunk taken.
+ * Return: 0, or -ENOMEM (every chunk taken given back) when no node could
+ * be carved.
  */
 int xalloc_zone_init(unsigned long pages_per_node)
 {
 	unsigned long nr_chunks = DIV_ROUND_UP(pages_per_node, XALLOC_CHUNK_PAGES);
-	int nid;
+	int nid, zones = 0;
 
-	for_each_node_state(nid, N_MEMORY) {
+	/*
+	 * Only nodes with memory the kernel itself can use: a node of movable
+	 * memory alone (CXL, movable_node) can't give GFP_KERNEL chunks.
+	 */
+	for_each_node_state(nid, N_NORMAL_MEMORY) {
 		xalloc_zones[nid] = xalloc_zone_create(nid, nr_chunks);
-		if (!xalloc_zones[nid])
-			goto err_free_zones;
+		zones += !!xalloc_zones[nid];
+	}
+	if (!zones) {
+		pr_err("xalloc: no node could be carved\n");
+		goto err_free_zones;
 	}
 	if (xalloc_chunk_table_build() || xalloc_pcp_hotplug_init())
 		goto err_free_zones;
