@@ -24,7 +24,7 @@ nfail=0
 
 log() { echo "check: $*"; }
 
-# Suites expected to run: "<module> <suite>" lines of kunit/suites.
+# Suites expected to run: "<module> <suite> <cases>" lines of kunit/suites.
 mapfile -t suites < <(grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' kunit/suites 2>/dev/null || true)
 
 # C files and headers of the repository, for checkpatch.
@@ -100,7 +100,7 @@ ktap() {
 	echo "KTAP version 1"
 	echo "1..${#suites[@]}"
 	for line in "${suites[@]}"; do
-		read -r _ suite <<<"$line"
+		read -r _ suite _ <<<"$line"
 		i=$((i + 1))
 		sed 's/^\[ *[0-9.]*\] //' "$console" | awk -v s="$suite" -v i="$i" '
 		$0 == "xalloc-check: suite " s " begin" { on = 1; next }
@@ -148,7 +148,7 @@ guest_reports() {
 	local c=$1 dir=$2 ver=$3 line suite total n
 	report_windows "$c" >"$dir/reports.log"
 	for line in "${suites[@]}"; do
-		read -r _ suite <<<"$line"
+		read -r _ suite _ <<<"$line"
 		suite_reports "$ver" "kunit $suite" "$dir/reports.log" "$suite"
 	done
 	unload_announced "$ver" "rmmod xalloc" "$dir/reports.log"
@@ -239,15 +239,17 @@ check_kernel() {
 		result FAIL "$ver" "kunit.py parse failed ($dir/kunit.log)"
 		return
 	fi
-	local name p f s line
+	local name p f s line want
 	for line in "${suites[@]}"; do
-		read -r _ suite <<<"$line"
+		read -r _ suite want <<<"$line"
 		if ! read -r name p f s < <(python3 scripts/kunit_count.py "$dir/results.json" |
 			awk -v s="$suite" '$1 == s'); then
 			result FAIL "$ver" "kunit $suite: missing"
 			continue
 		fi
 		tally "$ver" "kunit $name" "$p" "$f" "$s"
+		check "[ $((p + f + s)) -eq '${want:-0}' ]" "$ver" \
+			"kunit $name: $((p + f + s)) cases ran, kunit/suites expects ${want:-?}"
 	done
 	grep -E '^ *not ok ' "$dir/results.tap" | sed 's/^/	/' || true
 }

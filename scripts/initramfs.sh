@@ -64,7 +64,7 @@ fi
 # xalloc_bench_kunit calls into the benchmark module: load it idle first.
 [ -f /lib/xalloc/xalloc_bench.ko ] && insmod /lib/xalloc/xalloc_bench.ko run=0
 # KUnit prints each suite's KTAP on the console while insmod runs it.
-while read -r mod suite; do
+while read -r mod suite _; do
 	mark "suite $suite begin"
 	if insmod "/lib/xalloc/$mod.ko"; then
 		mark "insmod $mod ok"
@@ -73,7 +73,7 @@ while read -r mod suite; do
 	fi
 	mark "suite $suite end"
 done </lib/xalloc/suites
-while read -r mod suite; do
+while read -r mod suite _; do
 	rmmod "$mod" 2>/dev/null
 done </lib/xalloc/suites
 rmmod xalloc_bench 2>/dev/null
