@@ -272,6 +272,14 @@ for ver in "$@"; do
 	npass=$((npass + p)) nfail=$((nfail + f))
 done
 
+# The bug finders' guest of each kernel (scripts/finders.sh), counted the same way.
+for ver in "$@"; do
+	scripts/finders.sh "$ver" | tee "$top/finders-$ver.log" || true
+	read -r p f < <(sed -n 's/^finders: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+		"$top/finders-$ver.log") || { p=0; f=1; }
+	npass=$((npass + p)) nfail=$((nfail + f))
+done
+
 echo
 echo "== summary (details in $top/) =="
 grep -E '^[a-zA-Z]+ +all ' "$summary" | sed 's/^/  /' || true
