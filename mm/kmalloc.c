@@ -67,7 +67,7 @@ static void *xalloc_kmalloc_large(size_t size, gfp_t gfp, int nid)
 	desc->large_size = size;
 	p = xalloc_desc_address(desc);
 	kasan_valid_bytes(p, size, PAGE_SIZE << desc->order, XALLOC_KASAN_PAGE_REDZONE);
-	kmemleak_alloc(p, size, 1, gfp);
+	xalloc_kmemleak_alloc(p, size, gfp);
 	return p;
 }
 

@@ -192,6 +192,14 @@ void xalloc_flush_all(struct xalloc_cache *s);
 void *xalloc_cache_alloc_caller(struct xalloc_cache *s, gfp_t gfp, int node,
 				unsigned long addr);
 
+#ifdef CONFIG_DEBUG_KMEMLEAK
+void xalloc_kmemleak_alloc(const void *p, size_t size, gfp_t gfp);
+#else
+static inline void xalloc_kmemleak_alloc(const void *p, size_t size, gfp_t gfp)
+{
+}
+#endif
+
 static inline void xalloc_stat(struct xalloc_cache *s, enum xalloc_stat_item item)
 {
 	this_cpu_inc(s->cpu->stat[item]);

@@ -527,6 +527,27 @@ static __always_inline bool slab_want_init_on_free(struct xalloc_cache *s)
 	return want_init_on_free() && !s->ctor && !(s->flags & XALLOC_POISON);
 }
 
+#ifdef CONFIG_DEBUG_KMEMLEAK
+/**
+ * xalloc_kmemleak_alloc() - tell kmemleak about an object or block handed out
+ * @p: its address
+ * @size: its size
+ * @gfp: the allocation's flags
+ *
+ * kmemleak's backtrace of an allocation skips its own frames and the one
+ * that called kmemleak_alloc(), which 6.1 makes a tail call: called from
+ * here, never as a tail call itself, the frame skipped is this one and the
+ * trace starts at xalloc's entry point.
+ *
+ * Context: Any context with a suitable @gfp.
+ */
+noinline void xalloc_kmemleak_alloc(const void *p, size_t size, gfp_t gfp)
+{
+	kmemleak_alloc(p, size, 1, gfp);
+	barrier();
+}
+#endif
+
 /* An object handed out: valid to KASAN, zeroed if asked, known to kmemleak. */
 static __always_inline void slab_post_alloc_hook(struct xalloc_cache *s, void *obj,
 						 gfp_t gfp)
@@ -534,7 +555,7 @@ static __always_inline void slab_post_alloc_hook(struct xalloc_cache *s, void *o
 	xalloc_kasan_unpoison(obj, s->object_size);
 	if (unlikely(slab_want_init_on_alloc(s, gfp)))
 		memset(obj, 0, s->object_size);
-	kmemleak_alloc(obj, s->object_size, 1, gfp);
+	xalloc_kmemleak_alloc(obj, s->object_size, gfp);
 }
 
 static noinline void double_free_report(struct xalloc_cache *s, void *obj,
