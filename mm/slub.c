@@ -786,14 +786,11 @@ static void __xalloc_slab_free_locked(struct xalloc_cache *s,
 		xalloc_stat(s, CPU_PARTIAL_FREE);
 }
 
-/*
- * Free @count objects chained from @head to @tail to a slab not the CPU's;
- * @hook: a single object that did not go through slab_free_hook() yet.
- */
+/* Free @count objects chained from @head to @tail to a slab not the CPU's. */
 static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 					struct xalloc_page *slab, void *head,
 					void *tail, unsigned int count,
-					unsigned long addr, bool hook)
+					unsigned long addr)
 {
 	union xalloc_slab_counters cnt;
 	union xalloc_aba old, new;
@@ -804,8 +801,6 @@ static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 		double_free_report(s, prior, "slab");
 		return;
 	}
-	if (hook && !slab_free_hook(s, head))
-		return;
 	if (xalloc_cache_debug(s)) {
 		xalloc_debug_free_caller(s, slab, head, addr);
 		return;
@@ -836,11 +831,22 @@ static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 	}
 }
 
+/* Whether slab_free_hook() has work: KASAN, kmemleak or init_on_free. */
+static __always_inline bool slab_free_hooks_on(void)
+{
+	return IS_ENABLED(CONFIG_KASAN_GENERIC) || IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) ||
+	       want_init_on_free();
+}
+
+static void xalloc_slab_free_hooked(struct xalloc_cache *s, struct xalloc_page *slab,
+				    void *obj, unsigned long addr);
+
 /*
- * Free @count objects chained from @head to @tail, all of @slab. @hook: a
- * single object, to go through slab_free_hook() once it passed the check
- * that it is not the head of the freelist it goes to (the kernel's
- * SLAB_FREELIST_HARDENED check, which catches a plain double free).
+ * Free @count objects chained from @head to @tail, all of @slab. The object
+ * freed must not be the head of the freelist it goes to (the kernel's
+ * SLAB_FREELIST_HARDENED check, which catches a plain double free). @hook:
+ * a single object, for slab_free_hook(); when the hook has work, the free
+ * goes out of line, so that the lean path stays as it was.
  */
 static __always_inline void xalloc_slab_free(struct xalloc_cache *s,
 					     struct xalloc_page *slab,
@@ -851,23 +857,22 @@ static __always_inline void xalloc_slab_free(struct xalloc_cache *s,
 	struct xalloc_cache_cpu *c;
 	union xalloc_aba old, new;
 
+	if (hook && slab_free_hooks_on()) {
+		xalloc_slab_free_hooked(s, slab, head, addr);
+		return;
+	}
 redo:
 	c = raw_cpu_ptr(s->cpu);
 	old.counter = READ_ONCE(c->aba.counter);
 	barrier();
 	if (unlikely(slab != READ_ONCE(c->slab))) {
-		__xalloc_slab_free(s, slab, head, tail, count, addr, hook);
+		__xalloc_slab_free(s, slab, head, tail, count, addr);
 		return;
 	}
 	old.freelist = READ_ONCE(c->aba.freelist);
 	if (unlikely(old.freelist == head || old.freelist == tail)) {
 		double_free_report(s, head, "CPU");
 		return;
-	}
-	if (hook) {
-		if (!slab_free_hook(s, head))
-			return;
-		hook = false;
 	}
 	set_freepointer(s, tail, old.freelist);
 	new.freelist = head;
@@ -877,6 +882,26 @@ redo:
 		goto redo;
 	}
 	stat_add(s, FREE_FASTPATH, count);
+}
+
+/*
+ * The free of one object when slab_free_hook() has work: the freelist head
+ * check first (a double free is reported as such, before KASAN's shadow
+ * check could), then the hook, then the free itself.
+ */
+static noinline void xalloc_slab_free_hooked(struct xalloc_cache *s,
+					     struct xalloc_page *slab,
+					     void *obj, unsigned long addr)
+{
+	struct xalloc_cache_cpu *c = raw_cpu_ptr(s->cpu);
+	bool cpu = READ_ONCE(c->slab) == slab;
+
+	if (unlikely((cpu ? READ_ONCE(c->aba.freelist) : READ_ONCE(slab->freelist)) == obj)) {
+		double_free_report(s, obj, cpu ? "CPU" : "slab");
+		return;
+	}
+	if (slab_free_hook(s, obj))
+		xalloc_slab_free(s, slab, obj, obj, 1, addr, false);
 }
 
 /**
