@@ -940,6 +940,91 @@ static void xalloc_finders_freelist_cycle_reported(struct kunit *test)
 	xalloc_kunit_expect_unload_leak(test, "finders_cycle", 1, pages);
 }
 
+/* ---- init_on_alloc=1 init_on_free=1 (the guest's command line) ---------- */
+
+/* Whether [@p, @p + @len) reads 0, with KASAN's checks off (it may be free). */
+static bool finders_zero(const void *p, size_t len)
+{
+	bool zero;
+
+	kasan_disable_current();
+	zero = !memchr_inv(p, 0, len);
+	kasan_enable_current();
+	return zero;
+}
+
+struct finders_init {
+	struct xalloc_cache *s;
+	void *obj[3], *again[3];	/* cache object, large block, page block */
+	bool freed_zero[3], again_zero[3];
+};
+
+#define FINDERS_LARGE	10000
+
+/*
+ * On one CPU, without the quarantine, so that what was freed comes back
+ * next: dirty each, free it, check it reads 0, get it again, check again.
+ * A free cache object keeps its free pointer at s->offset.
+ */
+static long finders_init_fn(void *arg)
+{
+	struct finders_init *in = arg;
+	struct xalloc_cache *s = in->s;
+	size_t fp = s->offset, rest = s->object_size - fp - sizeof(void *);
+	struct page *page;
+
+	in->obj[0] = xalloc_cache_alloc(s, GFP_KERNEL);
+	in->obj[1] = xalloc_kmalloc(FINDERS_LARGE, GFP_KERNEL);
+	page = xalloc_alloc_pages(GFP_KERNEL, 1);
+	if (!in->obj[0] || !in->obj[1] || !page)
+		return -ENOMEM;
+	in->obj[2] = page_address(page);
+	memset(in->obj[0], 0x5a, s->object_size);
+	memset(in->obj[1], 0x5a, FINDERS_LARGE);
+	memset(in->obj[2], 0x5a, 2 * PAGE_SIZE);
+
+	xalloc_cache_free(s, in->obj[0]);
+	in->freed_zero[0] = finders_zero(in->obj[0], fp) &&
+			    finders_zero(in->obj[0] + fp + sizeof(void *), rest);
+	in->again[0] = xalloc_cache_alloc(s, GFP_KERNEL);
+	in->again_zero[0] = in->again[0] && finders_zero(in->again[0], s->object_size);
+	xalloc_cache_free(s, in->again[0]);
+
+	xalloc_kfree(in->obj[1]);
+	in->freed_zero[1] = finders_zero(in->obj[1], FINDERS_LARGE);
+	in->again[1] = xalloc_kmalloc(FINDERS_LARGE, GFP_KERNEL);
+	in->again_zero[1] = in->again[1] && finders_zero(in->again[1], FINDERS_LARGE);
+	xalloc_kfree(in->again[1]);
+
+	xalloc_free_pages(page, 1);
+	in->freed_zero[2] = finders_zero(in->obj[2], 2 * PAGE_SIZE);
+	page = xalloc_alloc_pages(GFP_KERNEL, 1);
+	in->again[2] = page ? page_address(page) : NULL;
+	in->again_zero[2] = page && finders_zero(in->again[2], 2 * PAGE_SIZE);
+	xalloc_free_pages(page, 1);
+	return 0;
+}
+
+/*
+ * init_on_free zeroes an object, a large kmalloc block and a page block when
+ * they are freed, and init_on_alloc when they are handed out again, without
+ * __GFP_ZERO: each is dirtied first, and the same memory comes back.
+ */
+static void xalloc_finders_init_on_alloc_and_free(struct kunit *test)
+{
+	struct finders_init in = { .s = finders_cache(test, "finders_init", 72) };
+
+	KUNIT_ASSERT_TRUE_MSG(test, want_init_on_alloc(0) && want_init_on_free(),
+			      "needs init_on_alloc=1 init_on_free=1");
+	xalloc_quarantine_set_limit(0);
+	KUNIT_ASSERT_EQ(test, finders_on_cpu(test, FINDERS_CPU, finders_init_fn, &in), 0L);
+	for (int i = 0; i < 3; i++) {
+		KUNIT_EXPECT_PTR_EQ_MSG(test, in.again[i], in.obj[i], "kind %d", i);
+		KUNIT_EXPECT_TRUE_MSG(test, in.freed_zero[i], "kind %d", i);
+		KUNIT_EXPECT_TRUE_MSG(test, in.again_zero[i], "kind %d", i);
+	}
+}
+
 static struct kunit_case xalloc_finders_cases[] = {
 	KUNIT_CASE(xalloc_finders_cache_use_after_free),
 	KUNIT_CASE(xalloc_finders_kmalloc_use_after_free),
@@ -953,6 +1038,7 @@ static struct kunit_case xalloc_finders_cases[] = {
 	KUNIT_CASE_PARAM(xalloc_finders_double_free_refused, finders_df_gen_params),
 	KUNIT_CASE_PARAM(xalloc_finders_kfree_twice_refused, finders_kfree_gen_params),
 	KUNIT_CASE(xalloc_finders_freelist_cycle_reported),
+	KUNIT_CASE(xalloc_finders_init_on_alloc_and_free),
 	{}
 };
 

@@ -150,7 +150,7 @@ c=$work/console.log
 log "$ver: guest (console: $c)"
 start=$SECONDS
 rc=0
-XALLOC_APPEND="${XALLOC_APPEND:+$XALLOC_APPEND }kasan_multi_shot" \
+XALLOC_APPEND="${XALLOC_APPEND:+$XALLOC_APPEND }kasan_multi_shot init_on_alloc=1 init_on_free=1" \
 	scripts/guest.sh check "$kdir/arch/x86/boot/bzImage" "$work/initramfs.gz" "$c" || rc=$?
 if grep -q '^xalloc-finders: done' "$c"; then
 	result ok "$ver" "finders: guest ran to the end ($((SECONDS - start)) s)"
