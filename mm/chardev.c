@@ -122,6 +122,7 @@ static void xalloc_dev_stats_fill(struct xalloc_cache *s,
 	st->active_objs = cnt.active_objs;
 	st->num_objs = cnt.num_objs;
 	st->num_slabs = cnt.num_slabs;
+	st->slab_pages = cnt.num_pages;
 	st->nr_stats = NR_XALLOC_STATS;
 	for (i = 0; i < NR_XALLOC_STATS; i++)
 		st->stat[i] = xalloc_cache_stat(s, i);
@@ -547,7 +548,7 @@ static int xalloc_ioc_cache_stats(struct xalloc_handles *t, void __user *argp)
 
 	if (copy_from_user(&st, argp, sizeof(st)))
 		return -EFAULT;
-	if (st.pad || st.pad2)
+	if (st.pad)
 		return -EINVAL;
 	if (!st.cache) {
 		if (!xalloc_dev_name_ok(st.name))

@@ -79,6 +79,7 @@ struct xalloc_cache_node {
 	struct list_head full;		/* debug caches: full slabs; list_lock */
 	atomic_long_t nr_slabs;
 	atomic_long_t total_objects;
+	atomic_long_t total_pages;	/* of the slabs, fallback orders counted */
 };
 
 /* Order and objects of a slab, packed like the kernel's. */
@@ -175,6 +176,7 @@ struct xalloc_cache_counts {
 	unsigned long active_objs;
 	unsigned long num_objs;
 	unsigned long num_slabs;
+	unsigned long num_pages;
 };
 
 unsigned long xalloc_cache_stat(struct xalloc_cache *s, enum xalloc_stat_item item);

@@ -202,6 +202,7 @@ struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 	slab->freelist = p;
 	atomic_long_inc(&slab_node(s, slab)->nr_slabs);
 	atomic_long_add(cnt.objects, &slab_node(s, slab)->total_objects);
+	atomic_long_add(1L << oo_order(oo), &slab_node(s, slab)->total_pages);
 	xalloc_stat(s, ALLOC_SLAB);
 	return slab;
 }
@@ -218,6 +219,7 @@ void xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
 	struct xalloc_cache_node *n = slab_node(s, slab);
 
 	atomic_long_sub(slab->cnt.objects, &n->total_objects);
+	atomic_long_sub(1L << slab->order, &n->total_pages);
 	xalloc_stat(s, FREE_SLAB);
 	for (unsigned int i = 1; i < 1U << slab->order; i++)
 		slab[i].type = XALLOC_PAGE_NONE;
@@ -1647,10 +1649,12 @@ void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt
 	allocs = xalloc_cache_stat(s, ALLOC_FASTPATH) + xalloc_cache_stat(s, ALLOC_SLOWPATH);
 	cnt->num_objs = 0;
 	cnt->num_slabs = 0;
+	cnt->num_pages = 0;
 	for_each_node(nid) {
 		if (!s->node[nid])
 			continue;
 		cnt->num_objs += atomic_long_read(&s->node[nid]->total_objects);
+		cnt->num_pages += atomic_long_read(&s->node[nid]->total_pages);
 		/* Pairs with the release in xalloc_discard_slab(). */
 		cnt->num_slabs += atomic_long_read_acquire(&s->node[nid]->nr_slabs);
 	}

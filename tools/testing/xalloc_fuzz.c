@@ -742,7 +742,8 @@ static int snapshot(int fd, struct fz_snapshot *s)
 			return -1;
 		}
 		s->active[i] = st.active_objs;
-		s->slab_pages[i] = st.num_slabs << st.order;
+		/* Exact: a slab of the fallback order has fewer pages. */
+		s->slab_pages[i] = st.slab_pages;
 		s->pages += s->slab_pages[i];
 	}
 	for (int i = 0; i < nr_nodes; i++) {

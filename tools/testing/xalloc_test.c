@@ -192,7 +192,7 @@ static __u64 zone_pages(int fd)
 		sum += free_pages[nid];
 	for (size_t i = 0; i < NR_KMALLOC; i++)
 		if (!stats_name(fd, kmalloc_names[i], &st))
-			sum += st.num_slabs << st.order;
+			sum += st.slab_pages;
 	return sum;
 }
 

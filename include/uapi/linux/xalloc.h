@@ -182,7 +182,7 @@ struct xalloc_cache_stats {
 	__u64 num_objs;			/* out */
 	__u64 num_slabs;		/* out */
 	__u32 nr_stats;			/* out: entries used in @stat */
-	__u32 pad2;
+	__u32 slab_pages;		/* out: pages of all slabs, of any order */
 	__u64 stat[XALLOC_NR_STATS];	/* out: XALLOC_STAT_NAMES, in order */
 };
 
