@@ -91,6 +91,14 @@ static unsigned long zone_free_pages(void)
 	return sum;
 }
 
+/* The slab of an object: its head descriptor, for slabs of several pages. */
+static struct xalloc_page *obj_slab(const void *obj)
+{
+	struct xalloc_page *desc = xalloc_addr_desc(obj);
+
+	return desc && desc->type == XALLOC_PAGE_SLAB_TAIL ? desc->head : desc;
+}
+
 static int obj_nid(const void *obj)
 {
 	struct xalloc_page *desc = xalloc_addr_desc(obj);
@@ -230,7 +238,7 @@ static long cpu_partial_fn(void *arg)
 	/* Exhaust C, then one more: it comes from B, the last one listed. */
 	for (unsigned int i = 0; i < per; i++)
 		more[i] = xalloc_cache_alloc(o->s, GFP_KERNEL);
-	ret = xalloc_addr_desc(more[per - 1]) == xalloc_addr_desc(o->objs[per + 1]);
+	ret = obj_slab(more[per - 1]) == obj_slab(o->objs[per + 1]);
 	for (unsigned int i = 0; i < per; i++)
 		xalloc_cache_free(o->s, more[i]);
 	kfree(more);
