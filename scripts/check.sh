@@ -263,21 +263,16 @@ for ver in "$@"; do
 	took[$ver]=$((SECONDS - start))
 done
 
-# Reliability runs of each kernel (scripts/reliability.sh): its last line is
-# the count.
-for ver in "$@"; do
-	scripts/reliability.sh "$ver" | tee "$top/reliability-$ver.log" || true
-	read -r p f < <(sed -n 's/^reliability: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-		"$top/reliability-$ver.log") || { p=0; f=1; }
-	npass=$((npass + p)) nfail=$((nfail + f))
-done
-
-# The bug finders' guest of each kernel (scripts/finders.sh), counted the same way.
-for ver in "$@"; do
-	scripts/finders.sh "$ver" | tee "$top/finders-$ver.log" || true
-	read -r p f < <(sed -n 's/^finders: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
-		"$top/finders-$ver.log") || { p=0; f=1; }
-	npass=$((npass + p)) nfail=$((nfail + f))
+# The reliability runs and the bug finders' guest of each kernel
+# (scripts/reliability.sh, scripts/finders.sh): the last line of each is
+# "<run>: P passed, F failed".
+for run in reliability finders; do
+	for ver in "$@"; do
+		scripts/$run.sh "$ver" | tee "$top/$run-$ver.log" || true
+		read -r p f < <(sed -n "s/^$run: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" \
+			"$top/$run-$ver.log") || { p=0; f=1; }
+		npass=$((npass + p)) nfail=$((nfail + f))
+	done
 done
 
 echo
