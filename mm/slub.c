@@ -1640,24 +1640,36 @@ static atomic_long_t xalloc_counts_clamped = ATOMIC_LONG_INIT(0);
  */
 void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt)
 {
-	unsigned long frees, allocs;
-	int nid;
+	unsigned long frees, allocs, objs;
+	int nid, tries = 0;
 
-	frees = xalloc_cache_stat(s, FREE_FASTPATH) + xalloc_cache_stat(s, FREE_SLOWPATH);
-	/* Pairs with the order of an object's alloc and free stats. */
-	smp_rmb();
-	allocs = xalloc_cache_stat(s, ALLOC_FASTPATH) + xalloc_cache_stat(s, ALLOC_SLOWPATH);
 	cnt->num_objs = 0;
-	cnt->num_slabs = 0;
-	cnt->num_pages = 0;
-	for_each_node(nid) {
-		if (!s->node[nid])
-			continue;
-		cnt->num_objs += atomic_long_read(&s->node[nid]->total_objects);
-		cnt->num_pages += atomic_long_read(&s->node[nid]->total_pages);
-		/* Pairs with the release in xalloc_discard_slab(). */
-		cnt->num_slabs += atomic_long_read_acquire(&s->node[nid]->nr_slabs);
-	}
+	/*
+	 * The slabs' objects are summed before and after the counters, again
+	 * while a slab came or went in between, so that active objects are
+	 * compared with the total they were counted against.
+	 */
+	do {
+		objs = cnt->num_objs;
+		frees = xalloc_cache_stat(s, FREE_FASTPATH) + xalloc_cache_stat(s, FREE_SLOWPATH);
+		/* Pairs with the order of an object's alloc and free stats. */
+		smp_rmb();
+		allocs = xalloc_cache_stat(s, ALLOC_FASTPATH) +
+			 xalloc_cache_stat(s, ALLOC_SLOWPATH);
+		/* The counters read before the slabs' objects again. */
+		smp_rmb();
+		cnt->num_objs = 0;
+		cnt->num_slabs = 0;
+		cnt->num_pages = 0;
+		for_each_node(nid) {
+			if (!s->node[nid])
+				continue;
+			cnt->num_objs += atomic_long_read(&s->node[nid]->total_objects);
+			cnt->num_pages += atomic_long_read(&s->node[nid]->total_pages);
+			/* Pairs with the release in xalloc_discard_slab(). */
+			cnt->num_slabs += atomic_long_read_acquire(&s->node[nid]->nr_slabs);
+		}
+	} while ((!tries++ || objs != cnt->num_objs) && tries < 8);
 	cnt->active_objs = allocs - frees;
 	if (unlikely(allocs < frees || cnt->active_objs > cnt->num_objs)) {
 		atomic_long_inc(&xalloc_counts_clamped);
