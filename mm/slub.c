@@ -1449,7 +1449,7 @@ void *xalloc_cache_alloc(struct xalloc_cache *s, gfp_t gfp)
 EXPORT_SYMBOL_GPL(xalloc_cache_alloc);
 
 /* The slab of an object freed to @s, or NULL after a report. */
-static struct xalloc_page *cache_object_slab(struct xalloc_cache *s, void *obj)
+static __always_inline struct xalloc_page *cache_object_slab(struct xalloc_cache *s, void *obj)
 {
 	struct xalloc_page *slab = xalloc_object_slab(s->name, obj, xalloc_addr_desc(obj));
 
@@ -1461,6 +1461,20 @@ static struct xalloc_page *cache_object_slab(struct xalloc_cache *s, void *obj)
 	return slab;
 }
 
+/* cache_free_one() when slab_free_hook() has work, out of line. */
+static noinline void cache_free_hooked(struct xalloc_cache *s, void *obj,
+				       unsigned long addr)
+{
+	struct xalloc_page *slab = cache_object_slab(s, obj);
+
+	if (slab)
+		xalloc_slab_free_hooked(s, slab, obj, addr);
+}
+
+/*
+ * The hooks are tested before the slab is looked up, so that the lean path
+ * needs the caller's address only where it had it before the hooks came.
+ */
 static __always_inline void cache_free_one(struct xalloc_cache *s, void *obj,
 					   unsigned long addr)
 {
@@ -1468,9 +1482,13 @@ static __always_inline void cache_free_one(struct xalloc_cache *s, void *obj,
 
 	if (unlikely(!obj))
 		return;
+	if (slab_free_hooks_on()) {
+		cache_free_hooked(s, obj, addr);
+		return;
+	}
 	slab = cache_object_slab(s, obj);
 	if (likely(slab))
-		xalloc_slab_free(s, slab, obj, obj, 1, addr, true);
+		xalloc_slab_free(s, slab, obj, obj, 1, addr, false);
 }
 
 /**

@@ -43,17 +43,21 @@ def main():
     names = [n for n in t[0][1]]
     print("%d turns; A = %s, B = working tree; ns per operation, median over turns"
           % (len(t), rev))
-    print("%-22s %9s %9s %7s   %9s %9s %7s" %
-          ("scenario", "A xalloc", "B xalloc", "B/A", "A kernel", "B kernel", "B/A"))
+    print("x/k: each turn's xalloc / kernel, which takes out the host's moves"
+          " between turns")
+    print("%-22s %9s %9s %7s   %9s %9s %7s   %7s %7s %7s" %
+          ("scenario", "A xalloc", "B xalloc", "B/A", "A kernel", "B kernel", "B/A",
+           "A x/k", "B x/k", "B/A"))
     for n in names:
         med = {}
         for side in "ab":
-            xs = [r[n][0] for s, r in t if s == side and n in r]
-            ks = [r[n][1] for s, r in t if s == side and n in r]
-            med[side] = (statistics.median(xs), statistics.median(ks))
-        (ax, ak), (bx, bk) = med["a"], med["b"]
-        print("%-22s %9.1f %9.1f %7.3f   %9.1f %9.1f %7.3f" %
-              (n, ax, bx, bx / ax if ax else 0, ak, bk, bk / ak if ak else 0))
+            rows = [r[n] for s, r in t if s == side and n in r]
+            med[side] = (statistics.median(x for x, _ in rows),
+                         statistics.median(k for _, k in rows),
+                         statistics.median(x / k for x, k in rows if k))
+        (ax, ak, an), (bx, bk, bn) = med["a"], med["b"]
+        print("%-22s %9.1f %9.1f %7.3f   %9.1f %9.1f %7.3f   %7.3f %7.3f %7.3f" %
+              (n, ax, bx, bx / ax, ak, bk, bk / ak, an, bn, bn / an))
     return 0
 
 
