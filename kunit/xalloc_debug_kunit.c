@@ -196,7 +196,7 @@ static void xalloc_debug_freelist_pointer_smashed(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, a && b && c);
 	xalloc_cache_free(s, a);
 	xalloc_cache_free(s, b);
-	poke_ulong(b + s->offset, 0x12345678);	/* b's free pointer */
+	poke_ulong(b + xalloc_cache_layout(s)->offset, 0x12345678);	/* b's free pointer */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 1UL);
 	/* Rebuilt from the red zones: consistent again, nothing lost. */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
@@ -555,24 +555,40 @@ static void xalloc_debug_parse_syntax(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xalloc_debug_parse(NULL, "foo"), 0UL);
 }
 
+static struct xalloc_page *slab_of(const void *obj)
+{
+	struct xalloc_page *desc = xalloc_addr_desc(obj);
+
+	return desc->type == XALLOC_PAGE_SLAB_TAIL ? desc->head : desc;
+}
+
+/*
+ * Debugging switched on while an object is live: the object keeps the
+ * layout of its slab and is freed without checks; the next object comes
+ * from a debug slab, and its red zone is checked on free.
+ */
 static void xalloc_debug_switch_at_runtime(struct kunit *test)
 {
 	struct xalloc_cache *s = debug_cache(test, "dbg_switch", 64, 0);
-	void *p = xalloc_cache_alloc(s, GFP_KERNEL);
+	void *p = xalloc_cache_alloc(s, GFP_KERNEL), *q;
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, DEBUG_ALL), -EBUSY);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, XALLOC_HWCACHE_ALIGN), -EINVAL);
-	xalloc_cache_free(s, p);
 	KUNIT_ASSERT_EQ(test, xalloc_cache_set_debug(s, DEBUG_ALL), 0);
-	KUNIT_EXPECT_TRUE(test, xalloc_cache_debug(s));
-	p = xalloc_cache_alloc(s, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	poke(p + 64, 0);		/* right red zone */
-	xalloc_cache_free(s, p);		/* now caught */
-	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, 0), 0);
+	KUNIT_EXPECT_TRUE(test, xalloc_cache_debug(xalloc_cache_layout(s)));
 	KUNIT_EXPECT_FALSE(test, xalloc_cache_debug(s));
+	KUNIT_EXPECT_PTR_EQ(test, slab_of(p)->cache, s);
+	q = xalloc_cache_alloc(s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_EQ(test, slab_of(q)->cache, xalloc_cache_layout(s));
+	poke(q + 64, 0);		/* right red zone */
+	xalloc_cache_free(s, q);		/* caught */
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, xalloc_cache_layout(s), s);
+	xalloc_cache_free(s, p);		/* its own layout: no report */
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 }
 
 static void xalloc_debug_bulk_on_debug_cache(struct kunit *test)
@@ -590,19 +606,12 @@ static void xalloc_debug_bulk_on_debug_cache(struct kunit *test)
 
 /* ---- Repairs keep the lists true ---------------------------------------- */
 
-static struct xalloc_page *slab_of(const void *obj)
-{
-	struct xalloc_page *desc = xalloc_addr_desc(obj);
-
-	return desc->type == XALLOC_PAGE_SLAB_TAIL ? desc->head : desc;
-}
-
 /* A new slab's objects, all allocated on CPU 0; returns the slab. */
 static struct xalloc_page *fill_slab(struct kunit *test, struct shuffle_arg *f)
 {
 	struct xalloc_page *slab;
 
-	f->n = oo_objects(f->s->oo);
+	f->n = oo_objects(xalloc_cache_layout(f->s)->oo);
 	f->objs = kunit_kcalloc(test, f->n, sizeof(void *), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->objs);
 	work_on_cpu(0, shuffle_fn, f);
@@ -626,15 +635,16 @@ static void xalloc_debug_repair_keeps_overflowed_live(struct kunit *test)
 				 XALLOC_RED_ZONE | XALLOC_CONSISTENCY_CHECKS),
 	};
 	struct xalloc_page *slab = fill_slab(test, &f);
-	struct xalloc_cache *s = f.s;
-	u8 *live = slab_address(slab) + s->red_left_pad, *next = live + s->size;
-	void *freed = live + 3 * s->size, *p;
+	struct xalloc_cache *s = f.s, *l = slab->cache;
+	u8 *live = slab_address(slab) + l->red_left_pad, *next = live + l->size;
+	void *freed = live + 3 * l->size, *p;
 
+	KUNIT_ASSERT_PTR_EQ(test, l, xalloc_cache_layout(s));
 	xalloc_cache_free(s, freed);
 	kasan_disable_current();
-	memset(live + s->object_size, 0xbb, next - (live + s->object_size));	/* free zone */
+	memset(live + l->object_size, 0xbb, next - (live + l->object_size));	/* free zone */
 	kasan_enable_current();
-	poke_ulong(freed + s->offset, 0x12345678);
+	poke_ulong(freed + l->offset, 0x12345678);
 	/* The free pointer, object 0's right zone, object 1's left zone. */
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 3UL);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 3);

@@ -9,6 +9,9 @@
  * fault injection fails one zone allocation in a hundred.
  * Afterwards every cache and the zone validate and all counters balance.
  * It prints one line of what it survived.
+ *
+ * Then slabinfo is read while CPUs churn, and debugging is switched on and
+ * off while every CPU allocates and frees.
  */
 
 #include <kunit/test.h>
@@ -378,9 +381,171 @@ static void xalloc_stress_counts_never_impossible(struct kunit *test)
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
+/* ---- Debugging switched under load ------------------------------------- */
+
+#define SWITCH_LIVE	32
+
+struct switch_load {
+	struct xalloc_cache *s;
+	bool kmalloc;		/* objects of s through xalloc_kmalloc() */
+	bool stop;
+	atomic_t running;
+	atomic_long_t verified, bad, failed;
+};
+
+static unsigned int switch_size(struct switch_load *sl)
+{
+	/* kmalloc-64: 40 to 64 bytes asked, so that red zones start inside. */
+	return sl->kmalloc ? 40 + get_random_u32() % 25 : sl->s->object_size;
+}
+
+static void switch_release(struct switch_load *sl, struct item *it)
+{
+	u32 *w = it->p;
+
+	for (unsigned int i = 0; i < it->size / 4; i++) {
+		if (w[i] != word(it->p, it->seq, i)) {
+			atomic_long_inc(&sl->bad);
+			break;
+		}
+	}
+	atomic_long_inc(&sl->verified);
+	if (sl->kmalloc)
+		xalloc_kfree(it->p);
+	else
+		xalloc_cache_free(sl->s, it->p);
+	it->p = NULL;
+}
+
+/* Up to SWITCH_LIVE objects live: allocate, fill, verify and free at random. */
+static int switch_worker(void *arg)
+{
+	struct switch_load *sl = arg;
+	struct item live[SWITCH_LIVE] = {};
+	u32 seq = 0;
+
+	while (!READ_ONCE(sl->stop)) {
+		struct item *it = &live[get_random_u32() % SWITCH_LIVE];
+
+		if (it->p) {
+			switch_release(sl, it);
+		} else {
+			it->size = switch_size(sl);
+			it->seq = ++seq;
+			it->p = sl->kmalloc ? xalloc_kmalloc(it->size, GFP_KERNEL) :
+					      xalloc_cache_alloc(sl->s, GFP_KERNEL);
+			if (!it->p)
+				atomic_long_inc(&sl->failed);
+			else
+				fill(it);
+		}
+		if (!(seq % 16))
+			cond_resched();
+	}
+	for (int i = 0; i < SWITCH_LIVE; i++)
+		if (live[i].p)
+			switch_release(sl, &live[i]);
+	atomic_dec(&sl->running);
+	return 0;
+}
+
+/* How many layouts of @s, its own included, have slabs now. */
+static unsigned int layouts_with_slabs(struct xalloc_cache *s)
+{
+	struct xalloc_cache *l;
+	unsigned int n = 0;
+	int nid;
+
+	rcu_read_lock();
+	for (l = s; l; l = xalloc_layout_next(s, l)) {
+		long slabs = 0;
+
+		for_each_node(nid)
+			if (l->node[nid])
+				slabs += atomic_long_read(&l->node[nid]->nr_slabs);
+		n += slabs > 0;
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+static const char *const switch_params[] = { "cache", "kmalloc-64" };
+
+static void switch_param_desc(const char *const *p, char *desc)
+{
+	strscpy(desc, *p, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(switch, switch_params, switch_param_desc);
+
+/*
+ * A thread bound to every CPU allocates, fills, verifies and frees objects of
+ * a cache (or of kmalloc-64) while this one switches its debugging through
+ * F, Z, P, U and none, validating after each switch. Every switch succeeds
+ * with objects live, objects of two layouts are live at once, no pattern is
+ * damaged, and nothing is reported.
+ */
+static void xalloc_stress_debug_switch_under_load(struct kunit *test)
+{
+	static const unsigned long flags[] = {
+		XALLOC_CONSISTENCY_CHECKS, XALLOC_RED_ZONE, XALLOC_POISON,
+		XALLOC_STORE_USER, 0,
+	};
+	const char *param = *(const char *const *)test->param_value;
+	struct switch_load sl = { .kmalloc = strcmp(param, "cache") };
+	unsigned int switches = 0, live = 0, most = 0, invalid = 0, i;
+	unsigned long deadline = jiffies + 60 * HZ;
+	struct xalloc_cache_counts cnt;
+	int cpu, started = 0;
+
+	sl.s = sl.kmalloc ? xalloc_cache_lookup("kmalloc-64") :
+			    xalloc_cache_create("stress-switch", 72, 0, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, sl.s);
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create(switch_worker, &sl,
+						       "xalloc_switch/%d", cpu);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		atomic_inc(&sl.running);
+		wake_up_process(t);
+		started++;
+	}
+	for (i = 0; i < 300 && time_before(jiffies, deadline); i++) {
+		xalloc_cache_counts(sl.s, &cnt);
+		if (xalloc_cache_set_debug(sl.s, flags[i % ARRAY_SIZE(flags)]))
+			break;
+		switches++;
+		live += cnt.active_objs > 0;
+		most = max(most, layouts_with_slabs(sl.s));
+		invalid += xalloc_cache_validate(sl.s);
+	}
+	WRITE_ONCE(sl.stop, true);
+	while (atomic_read(&sl.running))
+		msleep(20);
+	kunit_info(test, "%s: %u switches (%u with objects live) while %d CPUs ran, at most %u layouts with slabs at once, %ld objects verified",
+		   param, switches, live, started, most, atomic_long_read(&sl.verified));
+	KUNIT_EXPECT_EQ(test, switches, 300U);
+	KUNIT_EXPECT_GE(test, live, 200U);
+	KUNIT_EXPECT_GE(test, most, 2U);
+	KUNIT_EXPECT_EQ(test, invalid, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&sl.bad), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&sl.failed), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&sl.verified), 1000L);
+	KUNIT_EXPECT_PTR_EQ(test, xalloc_cache_layout(sl.s), sl.s);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(sl.s), 0UL);
+	if (!sl.kmalloc) {
+		xalloc_cache_counts(sl.s, &cnt);
+		KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
+		xalloc_cache_destroy(sl.s);
+	}
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+}
+
 static struct kunit_case xalloc_stress_cases[] = {
 	KUNIT_CASE(xalloc_stress_everything),
 	KUNIT_CASE(xalloc_stress_counts_never_impossible),
+	KUNIT_CASE_PARAM(xalloc_stress_debug_switch_under_load, switch_gen_params),
 	{}
 };
 

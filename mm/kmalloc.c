@@ -71,6 +71,17 @@ static void *xalloc_kmalloc_large(size_t size, gfp_t gfp, int nid)
 	return p;
 }
 
+/* With red zones, the bytes past @size of a debug layout's object are zoned. */
+static noinline void kmalloc_debug_set_orig_size(void *obj, size_t size)
+{
+	struct xalloc_page *slab = xalloc_addr_desc(obj);
+
+	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
+		slab = slab->head;
+	if (xalloc_cache_debug(slab->cache))
+		xalloc_debug_set_orig_size(slab->cache, obj, size);
+}
+
 static void *kmalloc_caller(size_t size, gfp_t gfp, int nid, unsigned long addr)
 {
 	struct xalloc_cache *s;
@@ -82,8 +93,8 @@ static void *kmalloc_caller(size_t size, gfp_t gfp, int nid, unsigned long addr)
 		return xalloc_kmalloc_large(size, gfp, nid);
 	s = xalloc_kmalloc_caches[xalloc_kmalloc_index(size)];
 	obj = xalloc_cache_alloc_caller(s, gfp, nid, addr);
-	if (unlikely(xalloc_cache_debug(s)) && obj)
-		xalloc_debug_set_orig_size(s, obj, size);
+	if (unlikely(rcu_access_pointer(s->layout)) && obj)
+		kmalloc_debug_set_orig_size(obj, size);
 	if (obj)
 		kasan_valid_bytes(obj, size, s->object_size, XALLOC_KASAN_SLAB_REDZONE);
 	return obj;

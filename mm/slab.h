@@ -17,6 +17,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
+#include <linux/rcupdate.h>
 #include <linux/reciprocal_div.h>
 #include <linux/swab.h>
 
@@ -122,7 +123,14 @@ struct xalloc_cache {
 	const char *name;		/* constant */
 	bool dead;			/* destroyed with objects left; mutex */
 	struct xalloc_validate_file validate;	/* caches/<name>/validate */
-	struct list_head list;		/* xalloc_caches; xalloc_caches_mutex */
+	/* xalloc_caches, or xalloc_layouts for a layout; xalloc_caches_mutex */
+	struct list_head list;
+	/* Debug layouts (mm/slab_layout.c). A cache: the one new slabs get. */
+	struct xalloc_cache __rcu *layout;
+	struct xalloc_cache *parent;	/* a layout: its cache; NULL for a cache */
+	/* A layout: one per slab and allocation in flight, one while current. */
+	atomic_long_t refs;
+	struct rcu_head rcu;		/* a layout: freed after a grace period */
 	struct dentry *debugfs;		/* caches/<name>; mutex */
 	struct xalloc_cache_node *node[MAX_NUMNODES];	/* constant */
 };
@@ -153,9 +161,18 @@ static inline bool freeptr_ok(struct xalloc_cache *s, void *object, void *fp)
 			(PAGE_SHIFT + oo_order(s->max)));
 }
 
+/* Whether @s is a debug layout: its slabs are checked object by object. */
 static inline bool xalloc_cache_debug(struct xalloc_cache *s)
 {
 	return s->flags & XALLOC_DEBUG_FLAGS;
+}
+
+/* The layout new slabs of @s get: its debug layout, or @s itself. */
+static inline struct xalloc_cache *xalloc_cache_layout(struct xalloc_cache *s)
+{
+	struct xalloc_cache *l = rcu_dereference_check(s->layout, true);
+
+	return l ? l : s;
 }
 
 extern struct mutex xalloc_caches_mutex;
@@ -261,7 +278,23 @@ struct xalloc_location {
 
 int xalloc_debug_traces(struct xalloc_cache *s, bool alloc,
 			struct xalloc_location *loc, int max);
+
+/* Debug layouts: mm/slab_layout.c */
+extern struct list_head xalloc_layouts;
+struct xalloc_cache *xalloc_layout_next(struct xalloc_cache *s, struct xalloc_cache *l);
+void xalloc_layout_put(struct xalloc_cache *l);
+bool xalloc_layout_alloc(struct xalloc_cache *s, gfp_t gfp, int node,
+			 unsigned long addr, void **obj);
+int xalloc_layout_init(struct xalloc_cache *s, unsigned long flags);
+void xalloc_layouts_release(struct xalloc_cache *s);
+void xalloc_layouts_exit(void);
 int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags);
+
+/* Shared by the SLUB layer and its layouts: mm/slub.c */
+int xalloc_setup_layout(struct xalloc_cache *s);
+int xalloc_init_cache_nodes(struct xalloc_cache *s);
+void xalloc_free_cache_nodes(struct xalloc_cache *s);
+void xalloc_discard_empty_partials(struct xalloc_cache *s);
 
 struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
 					   struct xalloc_page *slab);

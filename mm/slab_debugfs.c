@@ -72,22 +72,28 @@ DEFINE_SHOW_ATTRIBUTE(stats);
 
 static int partial_show(struct seq_file *m, void *v)
 {
-	struct xalloc_cache *s = m->private;
+	struct xalloc_cache *s = m->private, *l;
 	unsigned long nr, flags, free;
 	struct xalloc_page *slab;
 	int nid, cpu;
 
 	for_each_node(nid) {
-		struct xalloc_cache_node *n = s->node[nid];
-
-		if (!n)
+		if (!s->node[nid])
 			continue;
+		nr = 0;
 		free = 0;
-		spin_lock_irqsave(&n->list_lock, flags);
-		nr = n->nr_partial;
-		list_for_each_entry(slab, &n->partial, list)
-			free += slab->cnt.objects - slab_inuse(slab);
-		spin_unlock_irqrestore(&n->list_lock, flags);
+		/* The slabs of every layout of the cache. */
+		rcu_read_lock();
+		for (l = s; l; l = xalloc_layout_next(s, l)) {
+			struct xalloc_cache_node *n = l->node[nid];
+
+			spin_lock_irqsave(&n->list_lock, flags);
+			nr += n->nr_partial;
+			list_for_each_entry(slab, &n->partial, list)
+				free += slab->cnt.objects - slab_inuse(slab);
+			spin_unlock_irqrestore(&n->list_lock, flags);
+		}
+		rcu_read_unlock();
 		seq_printf(m, "node %d: %lu partial slabs, %lu free objects\n",
 			   nid, nr, free);
 	}
@@ -131,23 +137,33 @@ static void print_location(struct seq_file *m, struct xalloc_location *l)
 #endif
 }
 
+/* The debug flags new slabs of @s get. */
+static unsigned long cache_debug_flags(struct xalloc_cache *s)
+{
+	unsigned long flags;
+
+	rcu_read_lock();
+	flags = xalloc_cache_layout(s)->flags & XALLOC_DEBUG_FLAGS;
+	rcu_read_unlock();
+	return flags;
+}
+
+/* Objects of slabs built while owner tracking was on are listed after it. */
 static int traces_show(struct seq_file *m, bool alloc)
 {
 	struct xalloc_cache *s = m->private;
 	struct xalloc_location *loc;
 	int nr;
 
-	if (!(s->flags & XALLOC_STORE_USER)) {
-		seq_puts(m, "no owner tracking: create the cache with XALLOC_STORE_USER or debug=U\n");
-		return 0;
-	}
 	loc = kvcalloc(XALLOC_TRACES_MAX, sizeof(*loc), GFP_KERNEL);
 	if (!loc)
 		return -ENOMEM;
 	nr = xalloc_debug_traces(s, alloc, loc, XALLOC_TRACES_MAX);
 	for (int i = 0; i < nr; i++)
 		print_location(m, &loc[i]);
-	if (!nr)
+	if (!nr && !(cache_debug_flags(s) & XALLOC_STORE_USER))
+		seq_puts(m, "no owner tracking: create the cache with XALLOC_STORE_USER or debug=U\n");
+	else if (!nr)
 		seq_puts(m, "No data\n");
 	kvfree(loc);
 	return 0;
@@ -167,13 +183,13 @@ DEFINE_SHOW_ATTRIBUTE(free_traces);
 
 static int debug_show(struct seq_file *m, void *v)
 {
-	struct xalloc_cache *s = m->private;
+	unsigned long flags = cache_debug_flags(m->private);
 
 	seq_printf(m, "%s%s%s%s\n",
-		   s->flags & XALLOC_CONSISTENCY_CHECKS ? "F" : "",
-		   s->flags & XALLOC_RED_ZONE ? "Z" : "",
-		   s->flags & XALLOC_POISON ? "P" : "",
-		   s->flags & XALLOC_STORE_USER ? "U" : "");
+		   flags & XALLOC_CONSISTENCY_CHECKS ? "F" : "",
+		   flags & XALLOC_RED_ZONE ? "Z" : "",
+		   flags & XALLOC_POISON ? "P" : "",
+		   flags & XALLOC_STORE_USER ? "U" : "");
 	return 0;
 }
 
@@ -182,7 +198,7 @@ static int debug_open(struct inode *inode, struct file *file)
 	return single_open(file, debug_show, inode->i_private);
 }
 
-/* Write "FZPU" letters (or "-" for none) to switch debugging of an empty cache. */
+/* Write "FZPU" letters (or "-" for none) to switch debugging; new slabs get them. */
 static ssize_t debug_write(struct file *file, const char __user *buf,
 			   size_t len, loff_t *ppos)
 {

@@ -30,7 +30,7 @@
  *
  * Lock order (outer first):
  *   1. cpu_hotplug_lock
- *   2. xalloc_caches_mutex	list of caches, create/destroy/shrink
+ *   2. xalloc_caches_mutex	list of caches and layouts, create/destroy/shrink
  *   3. local_irq_save()	a CPU's slab, partial list and slow-path state
  *   4. n->list_lock		partial slabs of one node of one cache
  *   5. pcp->lock		(mm/pcp.c) one CPU's page lists of one zone
@@ -200,6 +200,8 @@ struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 		p = obj;
 	}
 	slab->freelist = p;
+	if (s->parent)
+		atomic_long_inc(&s->refs);
 	atomic_long_inc(&slab_node(s, slab)->nr_slabs);
 	atomic_long_add(cnt.objects, &slab_node(s, slab)->total_objects);
 	atomic_long_add(1L << oo_order(oo), &slab_node(s, slab)->total_pages);
@@ -217,6 +219,7 @@ struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 void xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
 {
 	struct xalloc_cache_node *n = slab_node(s, slab);
+	bool layout = s->parent;
 
 	atomic_long_sub(slab->cnt.objects, &n->total_objects);
 	atomic_long_sub(1L << slab->order, &n->total_pages);
@@ -226,9 +229,12 @@ void xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
 	WARN_ON_ONCE(!xalloc_buddy_free(slab, slab->order, XALLOC_PAGE_SLAB));
 	/*
 	 * Last: xalloc_cache_destroy() frees the cache once no slab is left,
-	 * so nothing of @s may be touched after this.
+	 * so nothing of @s may be touched after this; a layout lives on while
+	 * its slab's reference is held.
 	 */
 	atomic_long_dec_return_release(&n->nr_slabs);
+	if (layout)
+		xalloc_layout_put(s);
 }
 
 static void discard_list(struct xalloc_cache *s, struct list_head *list)
@@ -687,9 +693,19 @@ static noinline void *__xalloc_slab_alloc(struct xalloc_cache *s, gfp_t gfp,
 	unsigned long flags;
 	void *object;
 
-	if (xalloc_cache_debug(s))
-		return xalloc_debug_alloc_caller(s, gfp, node, addr);
+	/*
+	 * Interrupts off from the layout test to a new CPU slab: a switch to a
+	 * debug layout waits for that with synchronize_rcu() before it
+	 * flushes the CPU slabs.
+	 */
+again:
 	local_irq_save(flags);
+	if (unlikely(rcu_access_pointer(s->layout))) {
+		local_irq_restore(flags);
+		if (xalloc_layout_alloc(s, gfp, node, addr, &object))
+			return object;
+		goto again;	/* switched back meanwhile */
+	}
 	object = ___xalloc_slab_alloc(s, gfp, node, this_cpu_ptr(s->cpu));
 	local_irq_restore(flags);
 	return object;
@@ -1095,8 +1111,14 @@ static int init_random_seq(struct xalloc_cache *s)
 	return 0;
 }
 
-/* Object layout, slab geometry and tunables from flags, size and align. */
-static int setup_layout(struct xalloc_cache *s)
+/**
+ * xalloc_setup_layout() - object layout, slab geometry and tunables
+ * @s: a cache or a debug layout, with flags, object size and align set
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -ENOMEM for the random order.
+ */
+int xalloc_setup_layout(struct xalloc_cache *s)
 {
 	/* A constructed object's contents must survive: no poison. */
 	if (s->ctor)
@@ -1106,19 +1128,38 @@ static int setup_layout(struct xalloc_cache *s)
 	return init_random_seq(s);
 }
 
-static void free_cache(struct xalloc_cache *s)
+/**
+ * xalloc_free_cache_nodes() - free the node parts and random order of @s
+ * @s: a cache or a debug layout
+ *
+ * Context: Any context.
+ */
+void xalloc_free_cache_nodes(struct xalloc_cache *s)
 {
 	int nid;
 
 	kfree(s->random_seq);
 	for_each_node(nid)
 		kfree(s->node[nid]);
+}
+
+static void free_cache(struct xalloc_cache *s)
+{
+	xalloc_layouts_release(s);
+	xalloc_free_cache_nodes(s);
 	free_percpu(s->cpu);
 	kfree(s->name);
 	kfree(s);
 }
 
-static int init_cache_nodes(struct xalloc_cache *s)
+/**
+ * xalloc_init_cache_nodes() - a node part of @s for each node with a zone
+ * @s: a cache or a debug layout
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -ENOMEM (what was allocated is freed with the cache).
+ */
+int xalloc_init_cache_nodes(struct xalloc_cache *s)
 {
 	int nid;
 
@@ -1234,11 +1275,12 @@ struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int 
 		return NULL;
 	s->name = kstrdup(name, GFP_KERNEL);
 	s->cpu = __alloc_percpu(sizeof(*s->cpu), 2 * sizeof(void *));
-	if (!s->name || !s->cpu || init_cache_nodes(s))
+	if (!s->name || !s->cpu || xalloc_init_cache_nodes(s))
 		goto err_free;
 	for_each_possible_cpu(cpu)
 		per_cpu_ptr(s->cpu, cpu)->aba.counter = cpu;
-	s->flags = flags | xalloc_debug_flags_for(name);
+	/* The cache's own layout has no debugging; a debug layout comes next. */
+	s->flags = flags & ~XALLOC_DEBUG_FLAGS;
 	s->object_size = size;
 	s->ctor = ctor;
 	s->align = calculate_alignment(flags, align, size);
@@ -1246,11 +1288,12 @@ struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int 
 		s->random = get_random_long();
 		s->swab_mask = ~0UL;
 	}
-	if (setup_layout(s))
+	if (xalloc_setup_layout(s))
 		goto err_free;
 
 	mutex_lock(&xalloc_caches_mutex);
-	if (xalloc_find_cache_locked(name)) {
+	if (xalloc_find_cache_locked(name) ||
+	    xalloc_layout_init(s, (flags | xalloc_debug_flags_for(name)) & XALLOC_DEBUG_FLAGS)) {
 		mutex_unlock(&xalloc_caches_mutex);
 		goto err_free;
 	}
@@ -1264,8 +1307,15 @@ err_free:
 	return NULL;
 }
 
-/* Give every empty slab of the node partial lists back to the zone. */
-static void discard_empty_partials(struct xalloc_cache *s)
+/**
+ * xalloc_discard_empty_partials() - give the empty partial slabs back
+ * @s: a cache or a debug layout
+ *
+ * Every empty slab of the node partial lists goes back to the zone.
+ *
+ * Context: Any context but hard interrupts.
+ */
+void xalloc_discard_empty_partials(struct xalloc_cache *s)
 {
 	struct xalloc_page *slab, *tmp;
 	unsigned long flags;
@@ -1289,12 +1339,23 @@ static void discard_empty_partials(struct xalloc_cache *s)
 	discard_list(s, &discard);
 }
 
+/* Flush the CPUs' slabs of @s, then free the empty slabs of every layout. */
+static void shrink_layouts(struct xalloc_cache *s)
+{
+	struct xalloc_cache *l;
+
+	xalloc_flush_all(s);
+	rcu_read_lock();
+	for (l = s; l; l = xalloc_layout_next(s, l))
+		xalloc_discard_empty_partials(l);
+	rcu_read_unlock();
+}
+
 /* Give back every slab that can go; what is left holds objects. */
 static void shrink_and_count(struct xalloc_cache *s, struct xalloc_cache_counts *cnt)
 {
 	xalloc_quarantine_drain();
-	xalloc_flush_all(s);
-	discard_empty_partials(s);
+	shrink_layouts(s);
 	xalloc_cache_counts(s, cnt);
 }
 
@@ -1313,8 +1374,7 @@ int xalloc_cache_shrink(struct xalloc_cache *s)
 {
 	xalloc_quarantine_drain();
 	cpus_read_lock();
-	xalloc_flush_all(s);
-	discard_empty_partials(s);
+	shrink_layouts(s);
 	cpus_read_unlock();
 	xalloc_zone_drain();
 	return 0;
@@ -1362,40 +1422,6 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 		free_cache(s);
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_destroy);
-
-/**
- * xalloc_cache_set_debug() - switch a cache's debug flags at run time
- * @s: the cache; nobody may allocate from it meanwhile
- * @flags: the new XALLOC_* debug flags
- *
- * Only an empty cache can change: its CPU slabs and empty slabs are given
- * back first.
- *
- * Context: Process context; may sleep.
- * Return: 0, -EINVAL for flags that are not debug flags, -EBUSY if objects
- * are allocated, or -ENOMEM.
- */
-int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
-{
-	struct xalloc_cache_counts cnt;
-	int ret = 0;
-
-	if (flags & ~XALLOC_DEBUG_FLAGS)
-		return -EINVAL;
-	cpus_read_lock();
-	mutex_lock(&xalloc_caches_mutex);
-	shrink_and_count(s, &cnt);
-	if (cnt.num_slabs) {
-		ret = -EBUSY;
-	} else {
-		s->flags = (s->flags & ~XALLOC_DEBUG_FLAGS) | flags;
-		ret = setup_layout(s);
-	}
-	mutex_unlock(&xalloc_caches_mutex);
-	cpus_read_unlock();
-	return ret;
-}
-EXPORT_SYMBOL_GPL(xalloc_cache_set_debug);
 
 /* ---- Allocation and free API -------------------------------------------- */
 
@@ -1448,12 +1474,15 @@ void *xalloc_cache_alloc(struct xalloc_cache *s, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_alloc);
 
-/* The slab of an object freed to @s, or NULL after a report. */
+/*
+ * The slab of an object freed to @s, or NULL after a report. The slab's
+ * cache is @s or a debug layout of @s: free to the slab's cache.
+ */
 static __always_inline struct xalloc_page *cache_object_slab(struct xalloc_cache *s, void *obj)
 {
 	struct xalloc_page *slab = xalloc_object_slab(s->name, obj, xalloc_addr_desc(obj));
 
-	if (unlikely(slab && slab->cache != s)) {
+	if (unlikely(slab && slab->cache != s && slab->cache->parent != s)) {
 		xalloc_report(s->name, obj, "free of an object of cache %s",
 			      slab->cache->name);
 		return NULL;
@@ -1468,7 +1497,7 @@ static noinline void cache_free_hooked(struct xalloc_cache *s, void *obj,
 	struct xalloc_page *slab = cache_object_slab(s, obj);
 
 	if (slab)
-		xalloc_slab_free_hooked(s, slab, obj, addr);
+		xalloc_slab_free_hooked(slab->cache, slab, obj, addr);
 }
 
 /*
@@ -1488,7 +1517,7 @@ static __always_inline void cache_free_one(struct xalloc_cache *s, void *obj,
 	}
 	slab = cache_object_slab(s, obj);
 	if (likely(slab))
-		xalloc_slab_free(s, slab, obj, obj, 1, addr, false);
+		xalloc_slab_free(slab->cache, slab, obj, obj, 1, addr, false);
 }
 
 /**
@@ -1528,14 +1557,10 @@ static bool object_in_slab(struct xalloc_cache *s, struct xalloc_page *slab,
  */
 void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 {
-	/*
-	 * A debug cache checks and tracks each object on its own; under KASAN
-	 * each object is checked against its shadow and may be quarantined.
-	 */
-	bool runs = !xalloc_cache_debug(s) && !IS_ENABLED(CONFIG_KASAN_GENERIC);
 	size_t i = 0;
 
-	if (!runs) {
+	/* Under KASAN each object is checked against its shadow and may be quarantined. */
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC)) {
 		for (i = 0; i < nr; i++)
 			cache_free_one(s, objs[i], _RET_IP_);
 		return;
@@ -1551,6 +1576,11 @@ void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 		slab = cache_object_slab(s, head);
 		if (unlikely(!slab))
 			continue;
+		/* A debug layout checks and tracks each object on its own. */
+		if (unlikely(slab->cache != s)) {
+			xalloc_slab_free(slab->cache, slab, head, head, 1, _RET_IP_, true);
+			continue;
+		}
 		slab_free_hook(s, head);
 		while (i < nr && objs[i] && objs[i] != tail &&
 		       object_in_slab(s, slab, objs[i])) {
@@ -1582,15 +1612,17 @@ int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 	size_t i;
 
 	might_alloc(gfp);
-	if (xalloc_cache_debug(s)) {
+	/* Interrupts off from the layout test on, as in __xalloc_slab_alloc(). */
+	local_irq_save(flags);
+	if (unlikely(rcu_access_pointer(s->layout))) {
+		local_irq_restore(flags);
 		for (i = 0; i < nr; i++) {
-			objs[i] = xalloc_debug_alloc_caller(s, gfp, NUMA_NO_NODE, _RET_IP_);
+			objs[i] = __xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, _RET_IP_);
 			if (!objs[i])
 				break;
 		}
 		goto out;
 	}
-	local_irq_save(flags);
 	c = this_cpu_ptr(s->cpu);
 	for (i = 0; i < nr; i++) {
 		void *object = c->aba.freelist;
@@ -1659,6 +1691,7 @@ static atomic_long_t xalloc_counts_clamped = ATOMIC_LONG_INIT(0);
 void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt)
 {
 	unsigned long frees, allocs, objs;
+	struct xalloc_cache *l;
 	int nid, tries = 0;
 
 	cnt->num_objs = 0;
@@ -1679,14 +1712,21 @@ void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt
 		cnt->num_objs = 0;
 		cnt->num_slabs = 0;
 		cnt->num_pages = 0;
-		for_each_node(nid) {
-			if (!s->node[nid])
-				continue;
-			cnt->num_objs += atomic_long_read(&s->node[nid]->total_objects);
-			cnt->num_pages += atomic_long_read(&s->node[nid]->total_pages);
-			/* Pairs with the release in xalloc_discard_slab(). */
-			cnt->num_slabs += atomic_long_read_acquire(&s->node[nid]->nr_slabs);
+		/* Layouts share the per-CPU counters of @s; each has its slabs. */
+		rcu_read_lock();
+		for (l = s; l; l = xalloc_layout_next(s, l)) {
+			for_each_node(nid) {
+				struct xalloc_cache_node *n = l->node[nid];
+
+				if (!n)
+					continue;
+				cnt->num_objs += atomic_long_read(&n->total_objects);
+				cnt->num_pages += atomic_long_read(&n->total_pages);
+				/* Pairs with the release in xalloc_discard_slab(). */
+				cnt->num_slabs += atomic_long_read_acquire(&n->nr_slabs);
+			}
 		}
+		rcu_read_unlock();
 	} while ((!tries++ || objs != cnt->num_objs) && tries < 8);
 	cnt->active_objs = allocs - frees;
 	if (unlikely(allocs < frees || cnt->active_objs > cnt->num_objs)) {
@@ -1777,8 +1817,9 @@ static void forget_leaked_objects(struct xalloc_cache *s)
 			for (unsigned long i = 0; i < XALLOC_CHUNK_PAGES; i++) {
 				struct xalloc_page *slab = &chunk->desc[i];
 
-				if (slab->type == XALLOC_PAGE_SLAB && slab->cache == s)
-					forget_slab_objects(s, slab, map);
+				if (slab->type == XALLOC_PAGE_SLAB &&
+				    (slab->cache == s || slab->cache->parent == s))
+					forget_slab_objects(slab->cache, slab, map);
 			}
 		}
 	}
@@ -1811,4 +1852,5 @@ void xalloc_slab_exit(void)
 		free_cache(s);
 	}
 	cpus_read_unlock();
+	xalloc_layouts_exit();
 }

@@ -798,11 +798,16 @@ static void validate_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 unsigned long xalloc_cache_validate(struct xalloc_cache *s)
 {
 	unsigned long before = xalloc_report_count();
+	struct xalloc_cache *l;
 
 	cpus_read_lock();
 	xalloc_flush_all(s);
 	cpus_read_unlock();
-	walk_listed_slabs(s, validate_slab, NULL);
+	/* Each layout's slabs with their own layout; the mutex keeps them. */
+	mutex_lock(&xalloc_caches_mutex);
+	for (l = s; l; l = xalloc_layout_next(s, l))
+		walk_listed_slabs(l, validate_slab, NULL);
+	mutex_unlock(&xalloc_caches_mutex);
 	return xalloc_report_count() - before;
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_validate);
@@ -873,51 +878,75 @@ static void trace_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 	}
 }
 
+static int debug_traces_locked(struct xalloc_cache *s, bool alloc,
+			       struct xalloc_location *loc, int max)
+{
+	struct trace_arg ta = { .alloc = alloc, .loc = loc, .max = max };
+	struct xalloc_cache *l;
+
+	lockdep_assert_held(&xalloc_caches_mutex);
+	for (l = s; l; l = xalloc_layout_next(s, l))
+		if ((l->flags & XALLOC_STORE_USER) && walk_listed_slabs(l, trace_slab, &ta))
+			return -ENOMEM;
+	return ta.nr;
+}
+
 /**
  * xalloc_debug_traces() - call sites of a cache's live or freed objects
- * @s: a cache with XALLOC_STORE_USER
+ * @s: a cache
  * @alloc: allocation sites of live objects, or free sites of free ones
  * @loc: where to gather them
  * @max: room in @loc
  *
- * Context: Process context.
- * Return: the number of call sites, 0 without XALLOC_STORE_USER, or -ENOMEM.
+ * The objects of every layout of @s with XALLOC_STORE_USER, current or
+ * retired, are counted.
+ *
+ * Context: Process context; takes xalloc_caches_mutex.
+ * Return: the number of call sites (0 without owner tracking), or -ENOMEM.
  */
 int xalloc_debug_traces(struct xalloc_cache *s, bool alloc,
 			struct xalloc_location *loc, int max)
 {
-	struct trace_arg ta = { .alloc = alloc, .loc = loc, .max = max };
+	int nr;
 
-	if (!(s->flags & XALLOC_STORE_USER))
-		return 0;
-	if (walk_listed_slabs(s, trace_slab, &ta))
-		return -ENOMEM;
-	return ta.nr;
+	mutex_lock(&xalloc_caches_mutex);
+	nr = debug_traces_locked(s, alloc, loc, max);
+	mutex_unlock(&xalloc_caches_mutex);
+	return nr;
 }
 EXPORT_SYMBOL_GPL(xalloc_debug_traces);
 
 /**
  * xalloc_debug_track_addr() - the caller recorded for an object
- * @s: a cache with XALLOC_STORE_USER
- * @obj: an object of @s
+ * @s: its cache
+ * @obj: an object of @s, allocated or not
  * @alloc: its allocation (else its last free)
  *
  * Context: Any context.
- * Return: the caller's address, or 0.
+ * Return: the caller's address, or 0 if the object's slab has no owner
+ * tracking.
  */
 unsigned long xalloc_debug_track_addr(struct xalloc_cache *s, void *obj, bool alloc)
 {
-	if (!(s->flags & XALLOC_STORE_USER))
+	struct xalloc_page *slab = xalloc_addr_desc(obj);
+
+	if (!slab)
 		return 0;
-	return get_track(s, obj, alloc)->addr;
+	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
+		slab = slab->head;
+	if (slab->type != XALLOC_PAGE_SLAB ||
+	    (slab->cache != s && slab->cache->parent != s) ||
+	    !(slab->cache->flags & XALLOC_STORE_USER))
+		return 0;
+	return get_track(slab->cache, obj, alloc)->addr;
 }
 EXPORT_SYMBOL_GPL(xalloc_debug_track_addr);
 
 /**
  * xalloc_debug_report_leaks() - name the allocation sites of live objects
- * @s: a debug cache being destroyed with objects left
+ * @s: a cache being destroyed with objects left
  *
- * Context: Process context.
+ * Context: Process context; xalloc_caches_mutex held.
  */
 void xalloc_debug_report_leaks(struct xalloc_cache *s)
 {
@@ -927,7 +956,7 @@ void xalloc_debug_report_leaks(struct xalloc_cache *s)
 	loc = kcalloc(16, sizeof(*loc), GFP_KERNEL);
 	if (!loc)
 		return;
-	nr = xalloc_debug_traces(s, true, loc, 16);
+	nr = debug_traces_locked(s, true, loc, 16);
 	for (int i = 0; i < nr; i++)
 		pr_err("xalloc: %s: %lu objects allocated by %pS still live\n",
 		       s->name, loc[i].count, (void *)loc[i].addr);

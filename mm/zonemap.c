@@ -81,7 +81,9 @@ static unsigned int zonemap_copy_chunk(struct xalloc_chunk *chunk,
 		}
 		b[n].type = type;
 		b[n].order = order;
-		b[n].cache = type == XALLOC_PAGE_SLAB ? desc->cache : NULL;
+		/* A slab's layout lives while the slab does: map it to its cache. */
+		b[n].cache = type == XALLOC_PAGE_SLAB ?
+			     (desc->cache->parent ?: desc->cache) : NULL;
 		n++;
 		i += 1UL << order;
 	}
