@@ -10,11 +10,13 @@
  * Afterwards every cache and the zone validate and all counters balance.
  * It prints one line of what it survived.
  *
- * Then slabinfo is read while CPUs churn, and debugging is switched on and
- * off while every CPU allocates and frees.
+ * Then slabinfo is read while CPUs churn, caches are destroyed while another
+ * CPU frees their last object, and debugging is switched on and off while
+ * every CPU allocates and frees.
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
@@ -381,6 +383,74 @@ static void xalloc_stress_counts_never_impossible(struct kunit *test)
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
+/* ---- Destroy racing the last free --------------------------------------- */
+
+struct last_free {
+	struct xalloc_cache *s;
+	void *obj;
+	struct completion go, done;
+};
+
+/* Free the cache's last object a random few microseconds after "go". */
+static int last_free_fn(void *arg)
+{
+	struct last_free *lf = arg;
+
+	wait_for_completion(&lf->go);
+	udelay(get_random_u32() % 200);
+	xalloc_cache_free(lf->s, lf->obj);
+	complete(&lf->done);
+	return 0;
+}
+
+/*
+ * Another CPU frees the last object of a cache while this one destroys it.
+ * The object's slab is on the node partial list with min_partial 0, so the
+ * free gives the slab back to the zone: xalloc_discard_slab() must not touch
+ * the cache once its slab count says none is left, or destroy frees the
+ * cache under it (KASAN would report the write). A destroy that still sees
+ * the slab keeps the cache dead and says so: one report each.
+ */
+static void xalloc_stress_destroy_races_last_free(struct kunit *test)
+{
+	unsigned int dead = 0, races = 64, i;
+	char name[24];
+	int cpu, nid;
+
+	KUNIT_ASSERT_GE(test, num_online_cpus(), 2U);
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	for (i = 0; i < races; i++) {
+		struct last_free lf = {};
+		struct task_struct *t;
+		unsigned long before;
+
+		snprintf(name, sizeof(name), "stress-race-%u", i);
+		lf.s = xalloc_cache_create(name, 256, 0, 0, NULL);
+		KUNIT_ASSERT_NOT_NULL(test, lf.s);
+		lf.s->min_partial = 0;
+		lf.obj = xalloc_cache_alloc(lf.s, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, lf.obj);
+		xalloc_cache_shrink(lf.s);	/* its slab onto the node list */
+		init_completion(&lf.go);
+		init_completion(&lf.done);
+		t = kthread_create(last_free_fn, &lf, "xalloc_lastfree");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		wake_up_process(t);
+		before = xalloc_report_count();
+		complete(&lf.go);
+		xalloc_cache_destroy(lf.s);
+		dead += xalloc_report_count() - before;
+		wait_for_completion(&lf.done);
+	}
+	kunit_info(test, "%u destroys raced the last free on CPU %d: %u kept the cache dead",
+		   races, cpu, dead);
+	KUNIT_EXPECT_LE(test, dead, races);
+	for_each_node(nid)
+		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+	XALLOC_KUNIT_EXPECT_REPORTS(test, dead);
+}
+
 /* ---- Debugging switched under load ------------------------------------- */
 
 #define SWITCH_LIVE	32
@@ -494,7 +564,7 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 	const char *param = *(const char *const *)test->param_value;
 	struct switch_load sl = { .kmalloc = strcmp(param, "cache") };
 	unsigned int switches = 0, live = 0, most = 0, invalid = 0, i;
-	unsigned long deadline = jiffies + 60 * HZ;
+	unsigned long deadline = jiffies + 120 * HZ;
 	struct xalloc_cache_counts cnt;
 	int cpu, started = 0;
 
@@ -511,7 +581,10 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 		wake_up_process(t);
 		started++;
 	}
-	for (i = 0; i < 300 && time_before(jiffies, deadline); i++) {
+	/* Whole rounds, so that the last switch is to none. */
+	for (i = 0; i < 300; i++) {
+		if (!(i % ARRAY_SIZE(flags)) && time_after(jiffies, deadline))
+			break;
 		xalloc_cache_counts(sl.s, &cnt);
 		if (xalloc_cache_set_debug(sl.s, flags[i % ARRAY_SIZE(flags)]))
 			break;
@@ -525,7 +598,7 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 		msleep(20);
 	kunit_info(test, "%s: %u switches (%u with objects live) while %d CPUs ran, at most %u layouts with slabs at once, %ld objects verified",
 		   param, switches, live, started, most, atomic_long_read(&sl.verified));
-	KUNIT_EXPECT_EQ(test, switches, 300U);
+	KUNIT_EXPECT_EQ(test, switches, i);
 	KUNIT_EXPECT_GE(test, live, 200U);
 	KUNIT_EXPECT_GE(test, most, 2U);
 	KUNIT_EXPECT_EQ(test, invalid, 0U);
@@ -545,6 +618,7 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 static struct kunit_case xalloc_stress_cases[] = {
 	KUNIT_CASE(xalloc_stress_everything),
 	KUNIT_CASE(xalloc_stress_counts_never_impossible),
+	KUNIT_CASE(xalloc_stress_destroy_races_last_free),
 	KUNIT_CASE_PARAM(xalloc_stress_debug_switch_under_load, switch_gen_params),
 	{}
 };

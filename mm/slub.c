@@ -695,8 +695,8 @@ static noinline void *__xalloc_slab_alloc(struct xalloc_cache *s, gfp_t gfp,
 
 	/*
 	 * Interrupts off from the layout test to a new CPU slab: a switch to a
-	 * debug layout waits for that with synchronize_rcu() before it
-	 * flushes the CPU slabs.
+	 * debug layout waits for a grace period before it flushes the CPU
+	 * slabs.
 	 */
 again:
 	local_irq_save(flags);
