@@ -101,7 +101,7 @@ static void xalloc_fail_interval(struct kunit *test)
 	for (int i = 0; i < ARRAY_SIZE(pages); i++)
 		xalloc_free_pages(pages[i], 1);
 	KUNIT_EXPECT_EQ(test, nulls, 3);
-	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 3L);
+	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 5L);
 }
 
 static void xalloc_fail_probability_zero_never_fails(struct kunit *test)
@@ -150,8 +150,9 @@ static void xalloc_fail_new_slab_returns_null(struct kunit *test)
 
 /*
  * A slab needs a zone block: a failing buddy fails both slab orders of a
- * cache whose preferred order is above its minimum, and a large kmalloc;
- * failing only the first, the slab comes at the minimum order.
+ * cache whose preferred order is above its minimum, on the local node and
+ * then on any node (4 failures), and a large kmalloc; failing only the
+ * first, the slab comes at the minimum order.
  */
 static void xalloc_fail_buddy_fails_slab_and_fallback(struct kunit *test)
 {
@@ -164,13 +165,13 @@ static void xalloc_fail_buddy_fails_slab_and_fallback(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc(s, GFP_KERNEL));
 	KUNIT_EXPECT_NULL(test, xalloc_kmalloc(20000, GFP_KERNEL));
 	xalloc_fail_set(XALLOC_FAIL_BUDDY, 0, 0, 0);
-	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 3L);
+	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 5L);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, ORDER_FALLBACK), 0UL);
 
 	xalloc_fail_set(XALLOC_FAIL_BUDDY, 100, 0, 1);
 	obj = xalloc_cache_alloc(s, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, obj);
-	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 4L);
+	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 6L);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, ORDER_FALLBACK), 1UL);
 	xalloc_cache_free(s, obj);
 	xalloc_cache_destroy(s);

@@ -243,6 +243,44 @@ static void xalloc_kmalloc_class_exact(struct kunit *test)
 }
 
 /*
+ * With every debug flag, and all of them, a class's objects keep their
+ * alignment (the class size for a power of two, 8 bytes for 96 and 192) and
+ * all their bytes: the left red zone and the tracks do not move them.
+ */
+static void xalloc_kmalloc_class_aligned_under_debug(struct kunit *test)
+{
+	static const unsigned long modes[] = {
+		XALLOC_CONSISTENCY_CHECKS, XALLOC_RED_ZONE, XALLOC_POISON,
+		XALLOC_STORE_USER, XALLOC_DEBUG_FLAGS,
+	};
+	const typeof(kmalloc_classes[0]) *c = test->param_value;
+	unsigned long align = is_power_of_2(c->size) ? c->size : 8;
+	struct xalloc_cache *s = xalloc_cache_lookup(c->name);
+	void *p[3];
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	for (unsigned int m = 0; m < ARRAY_SIZE(modes); m++) {
+		KUNIT_ASSERT_EQ(test, xalloc_cache_set_debug(s, modes[m]), 0);
+		for (unsigned int i = 0; i < ARRAY_SIZE(p); i++) {
+			p[i] = xalloc_kmalloc(c->size, GFP_KERNEL);
+			KUNIT_ASSERT_NOT_NULL(test, p[i]);
+			KUNIT_EXPECT_EQ_MSG(test, (unsigned long)p[i] & (align - 1), 0UL,
+					    "debug flags %#lx", modes[m]);
+			KUNIT_EXPECT_EQ(test, kmalloc_slab_of(p[i])->cache->flags &
+					XALLOC_DEBUG_FLAGS, modes[m]);
+			kmalloc_fill(p[i], c->size, i);
+		}
+		for (unsigned int i = 0; i < ARRAY_SIZE(p); i++) {
+			KUNIT_EXPECT_TRUE(test, kmalloc_check(p[i], c->size, i));
+			xalloc_kfree(p[i]);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, 0), 0);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+}
+
+/*
  * Every size from just above the previous class to the class itself maps to
  * the class (65..96 to 96, 129..192 to 192, 193 to 256); one more byte maps
  * to the next class, or to a large block above 8 KiB.
@@ -885,6 +923,7 @@ static void xalloc_kmalloc_random_sizes_survive(struct kunit *test)
 
 static struct kunit_case xalloc_kmalloc_cases[] = {
 	KUNIT_CASE_PARAM(xalloc_kmalloc_class_exact, kmalloc_class_gen_params),
+	KUNIT_CASE_PARAM(xalloc_kmalloc_class_aligned_under_debug, kmalloc_class_gen_params),
 	KUNIT_CASE_PARAM(xalloc_kmalloc_sizes_map_to_class, kmalloc_class_gen_params),
 	KUNIT_CASE(xalloc_kmalloc_ksize_covers_request),
 	KUNIT_CASE(xalloc_kmalloc_kzalloc_returns_zeroed),

@@ -24,8 +24,18 @@
 #include "../mm/slab.h"
 #include "xalloc_kunit.h"
 
+/* Zone blocks a case took to fill nodes: given back on exit. */
+struct slub_fill {
+	unsigned int nr;
+	struct {
+		struct page *page;
+		unsigned int order;
+	} b[2048];
+};
+
 struct slub_test_ctx {
 	struct xalloc_cache *s;		/* destroyed on exit if set */
+	struct slub_fill *fill;		/* freed on exit if set */
 };
 
 static int slub_test_init(struct kunit *test)
@@ -44,6 +54,9 @@ static void slub_test_exit(struct kunit *test)
 	struct slub_test_ctx *ctx = test->priv;
 	int nid;
 
+	if (ctx->fill)
+		for (unsigned int i = 0; i < ctx->fill->nr; i++)
+			xalloc_free_pages(ctx->fill->b[i].page, ctx->fill->b[i].order);
 	if (ctx->s)
 		xalloc_cache_destroy(ctx->s);
 	for_each_node(nid)
@@ -370,6 +383,128 @@ static void xalloc_slub_alloc_node_affinity(struct kunit *test)
 		xalloc_cache_free(s, objs[i]);
 	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL, MAX_NUMNODES));
 	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL, -7));
+}
+
+/* Take every free block of node @nid's zone, largest first, until exit. */
+static void slub_fill_node(struct kunit *test, int nid)
+{
+	struct slub_test_ctx *ctx = test->priv;
+	struct slub_fill *f = ctx->fill;
+	struct page *page;
+
+	if (!f) {
+		f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, f);
+		ctx->fill = f;
+	}
+	for (int order = XALLOC_MAX_ORDER; order >= 0; order--) {
+		while (f->nr < ARRAY_SIZE(f->b) &&
+		       (page = xalloc_alloc_pages_node(nid, GFP_KERNEL | __GFP_THISNODE, order))) {
+			f->b[f->nr].page = page;
+			f->b[f->nr++].order = order;
+		}
+	}
+	KUNIT_ASSERT_LT_MSG(test, f->nr, (unsigned int)ARRAY_SIZE(f->b),
+			    "node %d too fragmented", nid);
+}
+
+/* A node with a zone other than @nid. */
+static int slub_other_node(struct kunit *test, struct xalloc_cache *s, int nid)
+{
+	int other;
+
+	for_each_node(other)
+		if (other != nid && s->node[other])
+			return other;
+	KUNIT_FAIL(test, "one node only (numa=fake=2)");
+	return NUMA_NO_NODE;
+}
+
+/*
+ * Objects for a full node come from the other node's slabs, without a new
+ * slab per object; under __GFP_THISNODE there is none.
+ */
+static void xalloc_slub_full_node_falls_back(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_fallback", 64, 0, 0, NULL);
+	int full = 1, other = slub_other_node(test, s, full);
+	unsigned int per = oo_objects(s->oo);
+	struct slub_stats st;
+	void **objs;
+
+	objs = kunit_kcalloc(test, 2 * per, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, s->node[full]);
+	slub_fill_node(test, full);
+	stats_snap(s, &st);
+	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL | __GFP_THISNODE, full));
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 0UL);
+	for (unsigned int i = 0; i < 2 * per; i++) {
+		objs[i] = xalloc_cache_alloc_node(s, GFP_KERNEL, full);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+		KUNIT_EXPECT_EQ(test, obj_nid(objs[i]), other);
+	}
+	/* Two slabs' worth: two slabs, or three if a CPU slab was left over. */
+	KUNIT_EXPECT_LE(test, stats_delta(s, &st, ALLOC_SLAB), 3UL);
+	for (unsigned int i = 0; i < 2 * per; i++)
+		xalloc_cache_free(s, objs[i]);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+}
+
+struct slub_any {
+	struct slub_objs *o;
+	int nid;
+	void *obj;
+};
+
+/* A slab's worth of objects on node a->nid, and the first one freed. */
+static long slub_any_fill_fn(void *arg)
+{
+	struct slub_any *a = arg;
+
+	for (unsigned int i = 0; i < a->o->n; i++) {
+		a->o->objs[i] = xalloc_cache_alloc_node(a->o->s, GFP_KERNEL, a->nid);
+		if (!a->o->objs[i])
+			return -ENOMEM;
+	}
+	xalloc_cache_free(a->o->s, a->o->objs[0]);
+	return 0;
+}
+
+static long slub_any_alloc_fn(void *arg)
+{
+	struct slub_any *a = arg;
+
+	a->obj = xalloc_cache_alloc(a->o->s, GFP_KERNEL);
+	return 0;
+}
+
+/*
+ * Every zone full, free objects only in a slab on another node's partial
+ * list: an allocation for no node in particular gets one of them.
+ */
+static void xalloc_slub_full_zones_use_other_partial(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_any_partial", 64, 0, 0, NULL);
+	int local = cpu_to_node(0), other = slub_other_node(test, s, local), nid;
+	struct slub_objs *o = slub_objs(test, s, oo_objects(s->oo));
+	struct slub_any a = { .o = o, .nid = other };
+
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_any_fill_fn, &a), 0L);
+	xalloc_cache_shrink(s);		/* the slab onto its node's partial list */
+	KUNIT_ASSERT_EQ(test, s->node[other]->nr_partial, 1UL);
+	for_each_node(nid)
+		if (s->node[nid])
+			slub_fill_node(test, nid);
+	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL | __GFP_THISNODE, local));
+	slub_on_cpu(test, 0, slub_any_alloc_fn, &a);
+	KUNIT_ASSERT_NOT_NULL(test, a.obj);
+	KUNIT_EXPECT_PTR_EQ(test, a.obj, o->objs[0]);
+	KUNIT_EXPECT_EQ(test, obj_nid(a.obj), other);
+	o->objs[0] = a.obj;
+	for (unsigned int i = 0; i < o->n; i++)
+		xalloc_cache_free(s, o->objs[i]);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
 }
 
 /* Objects allocated on one CPU and freed on another. */
@@ -872,6 +1007,8 @@ static struct kunit_case xalloc_slub_cases[] = {
 	KUNIT_CASE(xalloc_slub_shrink_returns_pages),
 	KUNIT_CASE(xalloc_slub_empty_slab_freed_beyond_min_partial),
 	KUNIT_CASE_PARAM(xalloc_slub_alloc_node_affinity, slub_node_gen_params),
+	KUNIT_CASE(xalloc_slub_full_node_falls_back),
+	KUNIT_CASE(xalloc_slub_full_zones_use_other_partial),
 	KUNIT_CASE(xalloc_slub_remote_free),
 	KUNIT_CASE(xalloc_slub_cpu_offline_with_live_objects),
 	KUNIT_CASE(xalloc_slub_ctor_runs_once_per_object),

@@ -16,10 +16,14 @@
  * {freelist, tid}. Slow path, with interrupts off, in this order:
  *   1. objects other CPUs freed to the CPU slab meanwhile (ALLOC_REFILL);
  *   2. the next slab of the CPU partial list (CPU_PARTIAL_ALLOC);
- *   3. slabs of the node partial list, one as the CPU slab and a few more
- *      onto the CPU partial list (ALLOC_FROM_PARTIAL, CPU_PARTIAL_NODE);
- *   4. a new slab from the zone, local node first; if the preferred order
- *      can't be had, the minimum order (ALLOC_SLAB, ORDER_FALLBACK).
+ *   3. slabs of the target node's partial list (the node asked for, else
+ *      the local one), one as the CPU slab and a few more onto the CPU
+ *      partial list (ALLOC_FROM_PARTIAL, CPU_PARTIAL_NODE);
+ *   4. a new slab from the target node's zone; if the preferred order
+ *      can't be had, the minimum order (ALLOC_SLAB, ORDER_FALLBACK);
+ *   5. unless __GFP_THISNODE, the other nodes' partial lists, nearest first,
+ *      and then a new slab from any node: as in 6.12, a full node never
+ *      costs a new slab per object while others have free objects.
  *
  * Free, fast path: push onto the CPU freelist if the object is in the CPU
  * slab. Otherwise cmpxchg the slab's {freelist, counters}: a full slab that
@@ -137,16 +141,8 @@ static unsigned int chain_index(struct xalloc_cache *s, unsigned int start,
 	return s->random_seq[(start + i) % n];
 }
 
-/**
- * xalloc_new_slab() - a new slab from the zone, all objects free, unlisted
- * @s: the cache
- * @gfp: allocation flags
- * @node: preferred node, or NUMA_NO_NODE
- *
- * Context: Any context; never sleeps.
- * Return: the slab, or NULL.
- */
-struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
+/* xalloc_new_slab() without its fault injection. */
+static struct xalloc_page *allocate_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 {
 	struct xalloc_order_objects oo = s->oo;
 	union xalloc_slab_counters cnt = {};
@@ -154,8 +150,6 @@ struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 	unsigned int i, first;
 	void *start, *p;
 
-	if (unlikely(xalloc_should_fail(XALLOC_FAIL_SLAB)))
-		return NULL;
 	/* xalloc's zone never sleeps: called with interrupts off. */
 	gfp &= ~(__GFP_DIRECT_RECLAIM | __GFP_ZERO);
 	gfp |= s->allocflags | __GFP_NOWARN;
@@ -207,6 +201,22 @@ struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
 	atomic_long_add(1L << oo_order(oo), &slab_node(s, slab)->total_pages);
 	xalloc_stat(s, ALLOC_SLAB);
 	return slab;
+}
+
+/**
+ * xalloc_new_slab() - a new slab from the zone, all objects free, unlisted
+ * @s: the cache
+ * @gfp: allocation flags; __GFP_THISNODE keeps it on @node
+ * @node: preferred node, or NUMA_NO_NODE
+ *
+ * Context: Any context; never sleeps.
+ * Return: the slab, or NULL.
+ */
+struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
+{
+	if (unlikely(xalloc_should_fail(XALLOC_FAIL_SLAB)))
+		return NULL;
+	return allocate_slab(s, gfp, node);
 }
 
 /**
@@ -337,6 +347,40 @@ static void *get_partial_node(struct xalloc_cache *s, struct xalloc_cache_node *
 	}
 	spin_unlock(&n->list_lock);
 	return object;
+}
+
+/*
+ * Step 5 of the slow path: the partial lists of the nodes other than
+ * @target, nearest first (by node_distance(), then node number).
+ */
+static void *get_any_partial(struct xalloc_cache *s, int target,
+			     struct xalloc_cache_cpu *c)
+{
+	int last = -1, last_d = -1;
+
+	for (;;) {
+		int nid, best = -1, best_d = 0;
+		void *object;
+
+		for_each_node(nid) {
+			int d = node_distance(target, nid);
+
+			if (nid == target || !s->node[nid] ||
+			    d < last_d || (d == last_d && nid <= last))
+				continue;
+			if (best < 0 || d < best_d) {
+				best = nid;
+				best_d = d;
+			}
+		}
+		if (best < 0)
+			return NULL;
+		object = get_partial_node(s, s->node[best], c);
+		if (object)
+			return object;
+		last = best;
+		last_d = best_d;
+	}
 }
 
 /* ---- Giving slabs back from a CPU --------------------------------------- */
@@ -623,12 +667,13 @@ static void *get_freelist(struct xalloc_cache *s, struct xalloc_page *slab)
 	return old.freelist;
 }
 
-/* The slow path, steps 1 to 4 of the head comment. Interrupts off. */
+/* The slow path, steps 1 to 5 of the head comment. Interrupts off. */
 static void *___xalloc_slab_alloc(struct xalloc_cache *s, gfp_t gfp, int node,
 				  struct xalloc_cache_cpu *c)
 {
 	struct xalloc_page *slab;
 	void *freelist;
+	int target;
 
 reread:
 	slab = c->slab;
@@ -671,14 +716,23 @@ new_slab:
 		xalloc_stat(s, CPU_PARTIAL_ALLOC);
 		goto reread;
 	}
-	freelist = get_partial_node(s, s->node[node == NUMA_NO_NODE ?
-						numa_mem_id() : node], c);
+	target = node == NUMA_NO_NODE ? numa_mem_id() : node;
+	freelist = get_partial_node(s, s->node[target], c);
 	if (freelist)
 		goto load_freelist;
-
-	slab = xalloc_new_slab(s, gfp, node);
-	if (unlikely(!slab))
+	if (unlikely(xalloc_should_fail(XALLOC_FAIL_SLAB)))
 		return NULL;
+	slab = allocate_slab(s, gfp | __GFP_THISNODE, target);
+	if (unlikely(!slab)) {
+		if (gfp & __GFP_THISNODE)
+			return NULL;
+		freelist = get_any_partial(s, target, c);
+		if (freelist)
+			goto load_freelist;
+		slab = allocate_slab(s, gfp, target);
+		if (!slab)
+			return NULL;
+	}
 	freelist = slab->freelist;
 	slab->freelist = NULL;
 	slab->cnt.inuse = slab->cnt.objects;
