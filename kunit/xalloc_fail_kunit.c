@@ -101,7 +101,7 @@ static void xalloc_fail_interval(struct kunit *test)
 	for (int i = 0; i < ARRAY_SIZE(pages); i++)
 		xalloc_free_pages(pages[i], 1);
 	KUNIT_EXPECT_EQ(test, nulls, 3);
-	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 5L);
+	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_BUDDY), 3L);
 }
 
 static void xalloc_fail_probability_zero_never_fails(struct kunit *test)

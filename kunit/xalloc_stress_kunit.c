@@ -519,21 +519,34 @@ static int switch_worker(void *arg)
 	return 0;
 }
 
-/* How many layouts of @s, its own included, have slabs now. */
-static unsigned int layouts_with_slabs(struct xalloc_cache *s)
+/*
+ * How many layouts of @s, its own included, have slabs now; @buf gets their
+ * debug letters ("-" for none) and slab counts, e.g. "-:2 Z:1 P:3".
+ */
+static unsigned int layouts_with_slabs(struct xalloc_cache *s, char *buf, size_t len)
 {
 	struct xalloc_cache *l;
 	unsigned int n = 0;
+	size_t at = 0;
 	int nid;
 
+	buf[0] = '\0';
 	rcu_read_lock();
 	for (l = s; l; l = xalloc_layout_next(s, l)) {
+		unsigned long f = l->flags;
 		long slabs = 0;
 
 		for_each_node(nid)
 			if (l->node[nid])
 				slabs += atomic_long_read(&l->node[nid]->nr_slabs);
-		n += slabs > 0;
+		if (slabs <= 0)
+			continue;
+		n++;
+		at += scnprintf(buf + at, len - at, "%s%s%s%s%s:%ld ",
+				f & XALLOC_CONSISTENCY_CHECKS ? "F" : "",
+				f & XALLOC_RED_ZONE ? "Z" : "", f & XALLOC_POISON ? "P" : "",
+				f & XALLOC_STORE_USER ? "U" : "",
+				f & XALLOC_DEBUG_FLAGS ? "" : "-", slabs);
 	}
 	rcu_read_unlock();
 	return n;
@@ -563,8 +576,9 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 	};
 	const char *param = *(const char *const *)test->param_value;
 	struct switch_load sl = { .kmalloc = strcmp(param, "cache") };
-	unsigned int switches = 0, live = 0, most = 0, invalid = 0, i;
+	unsigned int switches = 0, live = 0, most = 0, invalid = 0, i, n;
 	unsigned long deadline = jiffies + 120 * HZ;
+	char now[64], at_most[64] = "";
 	struct xalloc_cache_counts cnt;
 	int cpu, started = 0;
 
@@ -590,14 +604,19 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 			break;
 		switches++;
 		live += cnt.active_objs > 0;
-		most = max(most, layouts_with_slabs(sl.s));
+		n = layouts_with_slabs(sl.s, now, sizeof(now));
+		if (n > most) {
+			most = n;
+			strscpy(at_most, now, sizeof(at_most));
+		}
 		invalid += xalloc_cache_validate(sl.s);
 	}
 	WRITE_ONCE(sl.stop, true);
 	while (atomic_read(&sl.running))
 		msleep(20);
-	kunit_info(test, "%s: %u switches (%u with objects live) while %d CPUs ran, at most %u layouts with slabs at once, %ld objects verified",
-		   param, switches, live, started, most, atomic_long_read(&sl.verified));
+	kunit_info(test, "%s: %u switches (%u with objects live) while %d CPUs ran, at most %u layouts with slabs at once (layout:slabs %s), %ld objects verified",
+		   param, switches, live, started, most, at_most,
+		   atomic_long_read(&sl.verified));
 	KUNIT_EXPECT_EQ(test, switches, i);
 	KUNIT_EXPECT_GE(test, live, 200U);
 	KUNIT_EXPECT_GE(test, most, 2U);
