@@ -596,7 +596,7 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 		started++;
 	}
 	/* Whole rounds, so that the last switch is to none. */
-	for (i = 0; i < 300; i++) {
+	for (i = 0; i < 200; i++) {
 		if (!(i % ARRAY_SIZE(flags)) && time_after(jiffies, deadline))
 			break;
 		xalloc_cache_counts(sl.s, &cnt);
@@ -617,8 +617,8 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 	kunit_info(test, "%s: %u switches (%u with objects live) while %d CPUs ran, at most %u layouts with slabs at once (layout:slabs %s), %ld objects verified",
 		   param, switches, live, started, most, at_most,
 		   atomic_long_read(&sl.verified));
-	KUNIT_EXPECT_EQ(test, switches, i);
-	KUNIT_EXPECT_GE(test, live, 200U);
+	KUNIT_EXPECT_EQ(test, switches, 200U);
+	KUNIT_EXPECT_GE(test, live, 180U);
 	KUNIT_EXPECT_GE(test, most, 2U);
 	KUNIT_EXPECT_EQ(test, invalid, 0U);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&sl.bad), 0L);
