@@ -299,6 +299,19 @@ void xalloc_discard_empty_partials(struct xalloc_cache *s);
 struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
 					   struct xalloc_page *slab);
 
+/* The index of the object at @obj in @slab of @s; -1 off an object boundary. */
+static __always_inline int slab_object_index(const struct xalloc_cache *s,
+					     const struct xalloc_page *slab,
+					     const void *obj)
+{
+	long off = obj - s->red_left_pad - slab_address(slab);
+	unsigned int idx = reciprocal_divide(off, s->reciprocal_size);
+
+	if (off < 0 || idx * s->size != off || idx >= slab->cnt.objects)
+		return -1;
+	return idx;
+}
+
 /*
  * The slab of an object being freed, from @slab, the descriptor of its page
  * (xalloc_addr_desc(), NULL outside the zone); NULL after a report when @obj
@@ -307,20 +320,12 @@ struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
 static __always_inline struct xalloc_page *
 xalloc_object_slab(const char *area, const void *obj, struct xalloc_page *slab)
 {
-	struct xalloc_cache *s;
-	unsigned int idx;
-	long off;
-
 	if (unlikely(!slab))
 		return xalloc_object_slab_bad(area, obj, slab);
 	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
 		slab = slab->head;
-	if (unlikely(slab->type != XALLOC_PAGE_SLAB))
-		return xalloc_object_slab_bad(area, obj, slab);
-	s = slab->cache;
-	off = obj - s->red_left_pad - slab_address(slab);
-	idx = reciprocal_divide(off, s->reciprocal_size);
-	if (unlikely(off < 0 || idx * s->size != off || idx >= slab->cnt.objects))
+	if (unlikely(slab->type != XALLOC_PAGE_SLAB ||
+		     slab_object_index(slab->cache, slab, obj) < 0))
 		return xalloc_object_slab_bad(area, obj, slab);
 	return slab;
 }

@@ -509,21 +509,33 @@ static void put_cpu_partial(struct xalloc_cache *s, struct xalloc_page *slab)
 		unfreeze_partials(s, drain);
 }
 
-/* Give up the CPU slab and partial list of @c. Interrupts off. */
-static void flush_cpu_slab(struct xalloc_cache *s, struct xalloc_cache_cpu *c)
+/*
+ * Give up the CPU slab of @c, if any, with the objects of the CPU freelist;
+ * the new tid fails a fast path that read the old freelist. Interrupts off.
+ * Return: whether there was a CPU slab.
+ */
+static bool deactivate_cpu_slab(struct xalloc_cache *s, struct xalloc_cache_cpu *c)
 {
-	struct xalloc_page *slab = c->slab, *partial = c->partial;
+	struct xalloc_page *slab = c->slab;
 	void *freelist = c->aba.freelist;
 
 	c->slab = NULL;
 	c->aba.freelist = NULL;
 	c->aba.counter = next_tid(c->aba.counter);
+	if (slab)
+		deactivate_slab(s, slab, freelist);
+	return slab;
+}
+
+/* Give up the CPU slab and partial list of @c. Interrupts off. */
+static void flush_cpu_slab(struct xalloc_cache *s, struct xalloc_cache_cpu *c)
+{
+	struct xalloc_page *partial = c->partial;
+
 	c->partial = NULL;
 	c->partial_slabs = 0;
-	if (slab) {
-		deactivate_slab(s, slab, freelist);
+	if (deactivate_cpu_slab(s, c))
 		xalloc_stat(s, CPUSLAB_FLUSH);
-	}
 	if (partial)
 		unfreeze_partials(s, partial);
 }
@@ -681,11 +693,7 @@ reread:
 		goto new_slab;
 	if (unlikely(!node_match(slab, node))) {
 		xalloc_stat(s, ALLOC_NODE_MISMATCH);
-		freelist = c->aba.freelist;
-		c->slab = NULL;
-		c->aba.freelist = NULL;
-		c->aba.counter = next_tid(c->aba.counter);
-		deactivate_slab(s, slab, freelist);
+		deactivate_cpu_slab(s, c);
 		goto new_slab;
 	}
 	/* An interrupt may have freed to the CPU freelist meanwhile. */
@@ -814,58 +822,19 @@ out:
 /* ---- Free --------------------------------------------------------------- */
 
 /*
- * Free to an unfrozen slab on a node partial list that the free may empty:
- * under the node's list_lock, so that the slab can leave the list.
+ * Free @count objects chained from @head to @tail to a slab not the CPU's.
+ * A free that empties an unfrozen slab on a node partial list takes the
+ * node's list_lock before its cmpxchg, so that the slab can leave the list.
  */
-static void __xalloc_slab_free_locked(struct xalloc_cache *s,
-				      struct xalloc_page *slab, void *head,
-				      void *tail, unsigned int count)
-{
-	struct xalloc_cache_node *n = slab_node(s, slab);
-	union xalloc_slab_counters cnt;
-	union xalloc_aba old, new;
-	bool was_frozen, discard = false;
-	unsigned long flags;
-
-	spin_lock_irqsave(&n->list_lock, flags);
-	do {
-		old = slab_read(slab);
-		set_freepointer(s, tail, old.freelist);
-		cnt.counters = old.counter;
-		was_frozen = cnt.frozen;
-		cnt.inuse -= count;
-		/* Taken and emptied by a CPU meanwhile: as in the lockless case. */
-		if (!was_frozen && !old.freelist)
-			cnt.frozen = 1;
-		new.freelist = head;
-		new.counter = cnt.counters;
-	} while (!slab_cmpxchg(s, slab, old, new));
-
-	/* Empty and on the node partial list: keep min_partial of them. */
-	if (!cnt.frozen && !cnt.inuse && n->nr_partial >= s->min_partial) {
-		xalloc_remove_partial(n, slab);
-		xalloc_stat(s, FREE_REMOVE_PARTIAL);
-		discard = true;
-	}
-	spin_unlock_irqrestore(&n->list_lock, flags);
-	if (discard)
-		xalloc_discard_slab(s, slab);
-	else if (was_frozen)
-		xalloc_stat(s, FREE_FROZEN);
-	else if (cnt.frozen)
-		put_cpu_partial(s, slab);
-	if (!was_frozen && cnt.frozen)
-		xalloc_stat(s, CPU_PARTIAL_FREE);
-}
-
-/* Free @count objects chained from @head to @tail to a slab not the CPU's. */
 static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 					struct xalloc_page *slab, void *head,
 					void *tail, unsigned int count,
 					unsigned long addr)
 {
+	struct xalloc_cache_node *n = NULL;
 	union xalloc_slab_counters cnt;
 	union xalloc_aba old, new;
+	unsigned long flags = 0;
 	bool was_frozen;
 	void *prior = READ_ONCE(slab->freelist);
 
@@ -883,11 +852,15 @@ static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 		cnt.counters = old.counter;
 		was_frozen = cnt.frozen;
 		cnt.inuse -= count;
-		if (!was_frozen && old.freelist && !cnt.inuse) {
-			__xalloc_slab_free_locked(s, slab, head, tail, count);
-			return;
+		/* A slab changed meanwhile fails the cmpxchg: then again, locked. */
+		if (!n && !was_frozen && old.freelist && !cnt.inuse) {
+			n = slab_node(s, slab);
+			spin_lock_irqsave(&n->list_lock, flags);
 		}
-		/* A full slab getting a free object goes to a CPU partial list. */
+		/*
+		 * A full slab getting a free object goes to a CPU partial list,
+		 * as does one a CPU took and emptied while the lock was awaited.
+		 */
 		if (!was_frozen && !old.freelist)
 			cnt.frozen = 1;
 		set_freepointer(s, tail, old.freelist);
@@ -895,6 +868,20 @@ static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 		new.counter = cnt.counters;
 	} while (!slab_cmpxchg(s, slab, old, new));
 
+	if (n) {
+		/* Empty and on the node partial list: keep min_partial of them. */
+		bool discard = !cnt.frozen && !cnt.inuse && n->nr_partial >= s->min_partial;
+
+		if (discard) {
+			xalloc_remove_partial(n, slab);
+			xalloc_stat(s, FREE_REMOVE_PARTIAL);
+		}
+		spin_unlock_irqrestore(&n->list_lock, flags);
+		if (discard) {
+			xalloc_discard_slab(s, slab);
+			return;
+		}
+	}
 	if (was_frozen) {
 		xalloc_stat(s, FREE_FROZEN);
 	} else if (cnt.frozen) {
@@ -1590,17 +1577,6 @@ void xalloc_cache_free(struct xalloc_cache *s, void *obj)
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_free);
 
-/* @obj is an object boundary of @slab; no report if not. */
-static bool object_in_slab(struct xalloc_cache *s, struct xalloc_page *slab,
-			   const void *obj)
-{
-	long off = obj - s->red_left_pad - xalloc_desc_address(slab);
-
-	if (off < 0 || off >= (long)slab->cnt.objects * s->size)
-		return false;
-	return reciprocal_divide(off, s->reciprocal_size) * s->size == off;
-}
-
 /**
  * xalloc_cache_free_bulk() - free objects to their cache
  * @s: the cache
@@ -1637,7 +1613,7 @@ void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 		}
 		slab_free_hook(s, head);
 		while (i < nr && objs[i] && objs[i] != tail &&
-		       object_in_slab(s, slab, objs[i])) {
+		       slab_object_index(s, slab, objs[i]) >= 0) {
 			slab_free_hook(s, objs[i]);
 			set_freepointer(s, tail, objs[i]);
 			tail = objs[i++];
@@ -1837,12 +1813,14 @@ static void forget_slab_objects(struct xalloc_cache *s, struct xalloc_page *slab
 {
 	unsigned int i, n = slab->cnt.objects;
 	void *base = slab_address(slab) + s->red_left_pad, *p;
+	int idx;
 
 	bitmap_zero(map, n);
 	for (p = slab->freelist, i = 0; p && i < n; i++) {
-		if (!object_in_slab(s, slab, p))
+		idx = slab_object_index(s, slab, p);
+		if (idx < 0)
 			break;
-		__set_bit((p - base) / s->size, map);
+		__set_bit(idx, map);
 		p = get_freepointer(s, p);
 	}
 	for (i = 0; i < n; i++)

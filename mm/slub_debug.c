@@ -372,21 +372,13 @@ static bool check_object(struct xalloc_cache *s, struct xalloc_page *slab,
 
 static bool valid_object(struct xalloc_cache *s, struct xalloc_page *slab, void *p)
 {
-	void *base = slab_address(slab) + s->red_left_pad;
-
-	return p >= base && p < slab_end(s, slab) && !((p - base) % s->size);
+	return slab_object_index(s, slab, p) >= 0;
 }
 
 static void *object_at(struct xalloc_cache *s, struct xalloc_page *slab,
 		       unsigned int i)
 {
 	return slab_address(slab) + s->red_left_pad + i * s->size;
-}
-
-static unsigned int object_index(struct xalloc_cache *s, struct xalloc_page *slab,
-				 void *p)
-{
-	return (p - s->red_left_pad - slab_address(slab)) / s->size;
 }
 
 /*
@@ -453,19 +445,19 @@ static unsigned int walk_freelist(struct xalloc_cache *s, struct xalloc_page *sl
 
 	while (p) {
 		if (!valid_object(s, slab, p) || nr >= slab->cnt.objects ||
-		    (map && test_bit(object_index(s, slab, p), map))) {
+		    (map && test_bit(slab_object_index(s, slab, p), map))) {
 			xalloc_report(s->name, prev ? prev + s->offset : slab_address(slab),
 				      "freelist pointer corrupted after %u free objects", nr);
 			nr = repair_freelist(s, slab, prev, nr);
 			if (map) {
 				bitmap_zero(map, slab->cnt.objects);
 				for (p = slab->freelist; p; p = get_freepointer(s, p))
-					__set_bit(object_index(s, slab, p), map);
+					__set_bit(slab_object_index(s, slab, p), map);
 			}
 			return nr;
 		}
 		if (map)
-			__set_bit(object_index(s, slab, p), map);
+			__set_bit(slab_object_index(s, slab, p), map);
 		prev = p;
 		p = get_freepointer(s, p);
 		nr++;
@@ -598,7 +590,7 @@ void xalloc_debug_free_caller(struct xalloc_cache *s, struct xalloc_page *slab,
 		list_del(&slab->list);
 		xalloc_add_partial(n, slab, true);
 	}
-	if (!slab->cnt.inuse && n->nr_partial > s->min_partial) {
+	if (!slab->cnt.inuse && n->nr_partial >= s->min_partial) {
 		xalloc_remove_partial(n, slab);
 		discard = true;
 	}
