@@ -319,8 +319,9 @@ static void xalloc_slub_shrink_returns_pages(struct kunit *test)
 	struct slub_stats st;
 
 	stats_snap(s, &st);
-	KUNIT_ASSERT_EQ(test, slub_alloc_fn(o), 0L);
-	KUNIT_EXPECT_GE(test, slub_slabs(s), 5UL);
+	/* On one CPU: a new cache's objects fill its slabs one after another. */
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_fn, o), 0L);
+	KUNIT_EXPECT_EQ(test, slub_slabs(s), 5UL);
 	KUNIT_EXPECT_EQ(test, before - zone_free_pages(),
 			slub_slabs(s) << oo_order(s->oo));
 	slub_free_fn(o);
@@ -331,7 +332,10 @@ static void xalloc_slub_shrink_returns_pages(struct kunit *test)
 			stats_delta(s, &st, ALLOC_SLAB));
 }
 
-/* An empty slab goes back to the zone once the node has min_partial. */
+/*
+ * A slab that empties goes back to the zone while its node has more than
+ * min_partial partial slabs: of min_partial + 4, exactly 4 go.
+ */
 static void xalloc_slub_empty_slab_freed_beyond_min_partial(struct kunit *test)
 {
 	struct xalloc_cache *s = slub_cache(test, "slub_min_partial", 2048, 0, 0, NULL);
@@ -340,7 +344,9 @@ static void xalloc_slub_empty_slab_freed_beyond_min_partial(struct kunit *test)
 	struct slub_stats st;
 	int nid;
 
-	KUNIT_ASSERT_EQ(test, slub_alloc_fn(o), 0L);
+	/* On one CPU, so that slab i holds objects i * per to i * per + per - 1. */
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_fn, o), 0L);
+	nid = obj_nid(o->objs[0]);
 	/* Make every slab partial on its node: one free each, then flush. */
 	for (unsigned int i = 0; i < slabs; i++) {
 		xalloc_cache_free(s, o->objs[i * per]);
@@ -349,12 +355,9 @@ static void xalloc_slub_empty_slab_freed_beyond_min_partial(struct kunit *test)
 	xalloc_cache_shrink(s);
 	stats_snap(s, &st);
 	slub_free_fn(o);
-	/* All but min_partial per node were given back as they emptied. */
-	KUNIT_EXPECT_GT(test, stats_delta(s, &st, FREE_REMOVE_PARTIAL), 0UL);
-	for_each_node(nid)
-		if (s->node[nid])
-			KUNIT_EXPECT_LE(test, s->node[nid]->nr_partial,
-					(unsigned long)s->min_partial);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_REMOVE_PARTIAL), 4UL);
+	KUNIT_EXPECT_EQ(test, s->node[nid]->nr_partial, (unsigned long)s->min_partial);
+	KUNIT_EXPECT_EQ(test, slub_slabs(s), (unsigned long)s->min_partial);
 	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
 }
 

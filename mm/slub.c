@@ -869,8 +869,11 @@ static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 	} while (!slab_cmpxchg(s, slab, old, new));
 
 	if (n) {
-		/* Empty and on the node partial list: keep min_partial of them. */
-		bool discard = !cnt.frozen && !cnt.inuse && n->nr_partial >= s->min_partial;
+		/*
+		 * Empty and on the node partial list, where it counts: the node
+		 * keeps min_partial, as deactivation and unfreezing do.
+		 */
+		bool discard = !cnt.frozen && !cnt.inuse && n->nr_partial > s->min_partial;
 
 		if (discard) {
 			xalloc_remove_partial(n, slab);

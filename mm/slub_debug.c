@@ -590,7 +590,7 @@ void xalloc_debug_free_caller(struct xalloc_cache *s, struct xalloc_page *slab,
 		list_del(&slab->list);
 		xalloc_add_partial(n, slab, true);
 	}
-	if (!slab->cnt.inuse && n->nr_partial >= s->min_partial) {
+	if (!slab->cnt.inuse && n->nr_partial > s->min_partial) {
 		xalloc_remove_partial(n, slab);
 		discard = true;
 	}
