@@ -423,45 +423,14 @@ static int slub_other_node(struct kunit *test, struct xalloc_cache *s, int nid)
 	return NUMA_NO_NODE;
 }
 
-/*
- * Objects for a full node come from slabs of other nodes, without a new slab
- * per object; under __GFP_THISNODE there is none.
- */
-static void xalloc_slub_full_node_falls_back(struct kunit *test)
-{
-	struct xalloc_cache *s = slub_cache(test, "slub_fallback", 64, 0, 0, NULL);
-	unsigned int per = oo_objects(s->oo);
-	int full = 1;
-	struct slub_stats st;
-	void **objs;
-
-	objs = kunit_kcalloc(test, 2 * per, sizeof(void *), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, objs);
-	KUNIT_ASSERT_NOT_NULL(test, s->node[full]);
-	slub_fill_node(test, full);
-	stats_snap(s, &st);
-	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL | __GFP_THISNODE, full));
-	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 0UL);
-	for (unsigned int i = 0; i < 2 * per; i++) {
-		objs[i] = xalloc_cache_alloc_node(s, GFP_KERNEL, full);
-		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
-		KUNIT_EXPECT_NE(test, obj_nid(objs[i]), full);
-	}
-	/* Two slabs' worth: two slabs, or three if a CPU slab was left over. */
-	KUNIT_EXPECT_LE(test, stats_delta(s, &st, ALLOC_SLAB), 3UL);
-	for (unsigned int i = 0; i < 2 * per; i++)
-		xalloc_cache_free(s, objs[i]);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
-}
-
 struct slub_any {
 	struct slub_objs *o;
 	int nid;
 	void *obj;
 };
 
-/* A slab's worth of objects on node a->nid, and the first one freed. */
-static long slub_any_fill_fn(void *arg)
+/* The objects of a->o, each allocated for node a->nid. */
+static long slub_alloc_node_fn(void *arg)
 {
 	struct slub_any *a = arg;
 
@@ -470,8 +439,32 @@ static long slub_any_fill_fn(void *arg)
 		if (!a->o->objs[i])
 			return -ENOMEM;
 	}
-	xalloc_cache_free(a->o->s, a->o->objs[0]);
 	return 0;
+}
+
+/*
+ * Objects for a full node come from slabs of other nodes, without a new slab
+ * per object; under __GFP_THISNODE there is none.
+ */
+static void xalloc_slub_full_node_falls_back(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_fallback", 64, 0, 0, NULL);
+	struct slub_objs *o = slub_objs(test, s, 2 * oo_objects(s->oo));
+	struct slub_any a = { .o = o, .nid = 1 };
+	struct slub_stats st;
+
+	KUNIT_ASSERT_NOT_NULL(test, s->node[a.nid]);
+	slub_fill_node(test, a.nid);
+	stats_snap(s, &st);
+	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL | __GFP_THISNODE, a.nid));
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 0UL);
+	/* On one CPU: two slabs' worth of objects take exactly two slabs. */
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_node_fn, &a), 0L);
+	for (unsigned int i = 0; i < o->n; i++)
+		KUNIT_EXPECT_NE(test, obj_nid(o->objs[i]), a.nid);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 2UL);
+	slub_free_fn(o);
+	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
 }
 
 static long slub_any_alloc_fn(void *arg)
@@ -493,7 +486,8 @@ static void xalloc_slub_full_zones_use_other_partial(struct kunit *test)
 	struct slub_objs *o = slub_objs(test, s, oo_objects(s->oo));
 	struct slub_any a = { .o = o, .nid = other };
 
-	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_any_fill_fn, &a), 0L);
+	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_node_fn, &a), 0L);
+	xalloc_cache_free(s, o->objs[0]);
 	xalloc_cache_shrink(s);		/* the slab onto its node's partial list */
 	KUNIT_ASSERT_EQ(test, s->node[other]->nr_partial, 1UL);
 	for_each_node(nid)
