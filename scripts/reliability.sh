@@ -131,12 +131,15 @@ EOF
 leaks_forget
 mark "memfree-fail-before $(memfree)"
 for arg in fail_init=zone fail_init=debugfs fail_init=caches fail_init=misc fail_chunk=20; do
-	if insmod /lib/xalloc/xalloc.ko quarantine_kb=0 "$arg"; then
+	if insmod /lib/xalloc/xalloc.ko quarantine_kb=0 "$arg" 2>/tmp/insmod.err; then
 		mark "load-$arg loaded"
 		rmmod xalloc
 	else
 		mark "load-$arg failed"
+		# insmod's message as one word, e.g. ...:_Cannot_allocate_memory
+		mark "error-$arg $(tr ' ' _ </tmp/insmod.err)"
 	fi
+	[ ! -e /sys/kernel/debug/xalloc ] || mark "debugfs-after-$arg left"
 done
 mark "memfree-fail-after $(memfree)"
 cp /lib/xalloc/workload.xa /tmp/
@@ -172,14 +175,24 @@ EOF
 	)" "$ko" "$work/workload.xa"
 	boot load "$bz" "$work/load.gz" 480
 	c=$work/load.log
+	# Each failed load names its step in the kernel log and fails with
+	# ENOMEM, and leaves no debugfs directory behind.
+	local step err
 	for arg in fail_init=zone fail_init=debugfs fail_init=caches fail_init=misc; do
-		check "[ '$(mark "$c" "load-$arg")' = failed ]" "$ver" "insmod xalloc.ko $arg fails"
+		step=${arg#fail_init=}
+		err=$(mark "$c" "error-$arg")
+		check "[ '$(mark "$c" "load-$arg")' = failed ] &&
+			grep -q 'xalloc: failing the load at step $step as asked\$' '$c' &&
+			[ '${err##*:_}' = Cannot_allocate_memory ] &&
+			[ -z '$(mark "$c" "debugfs-after-$arg")' ]" "$ver" \
+			"insmod xalloc.ko $arg fails at step $step with ENOMEM (${err##*:_}), no debugfs left"
 	done
 	# The 20th chunk fails: node 1 keeps the 3 it got, and the load works.
 	check "[ '$(mark "$c" load-fail_chunk=20)' = loaded ] &&
 		grep -q 'xalloc: node 1: got 3 of 16 chunks of 4096 KiB\$' '$c' &&
-		grep -q 'xalloc: returned 19 of 19 chunks' '$c'" "$ver" \
-		"insmod xalloc.ko fail_chunk=20 loads with node 1's 3 of 16 chunks, and rmmod gives back 19"
+		grep -q 'xalloc: returned 19 of 19 chunks' '$c' &&
+		[ -z '$(mark "$c" debugfs-after-fail_chunk=20)' ]" "$ver" \
+		"insmod xalloc.ko fail_chunk=20 loads with node 1's 3 of 16 chunks, and rmmod gives back 19 and its debugfs directory"
 	a=$(mark "$c" memfree-fail-before)
 	b=$(mark "$c" memfree-fail-after)
 	check "within_chunk '$a' '$b'" "$ver" "MemFree after the failed loads less than a chunk below (${a:-?} -> ${b:-?} kB)"
