@@ -68,9 +68,8 @@ static unsigned long kmalloc_active(struct xalloc_cache *s)
 }
 
 /*
- * Zone free pages plus the pages of every kmalloc slab: constant across a
- * case that frees what it allocates. ULONG_MAX if some slab may have the
- * fallback order, whose pages the counts do not tell.
+ * Zone free pages plus the pages of every kmalloc slab (of any order and
+ * layout): constant across a case that frees what it allocates.
  */
 static unsigned long kmalloc_held_pages(struct kmalloc_test_ctx *ctx)
 {
@@ -78,12 +77,8 @@ static unsigned long kmalloc_held_pages(struct kmalloc_test_ctx *ctx)
 	struct xalloc_cache_counts cnt;
 
 	for (unsigned int i = 0; i < NR_KMALLOC_CLASSES; i++) {
-		struct xalloc_cache *s = ctx->caches[i];
-
-		if (xalloc_cache_stat(s, ORDER_FALLBACK))
-			return ULONG_MAX;
-		xalloc_cache_counts(s, &cnt);
-		pages += cnt.num_slabs << oo_order(s->oo);
+		xalloc_cache_counts(ctx->caches[i], &cnt);
+		pages += cnt.num_pages;
 	}
 	return pages;
 }
@@ -121,9 +116,8 @@ static void kmalloc_test_exit(struct kunit *test)
 				    ctx->active[i], "%s objects leaked",
 				    kmalloc_classes[i].name);
 	held = kmalloc_held_pages(ctx);
-	if (held != ULONG_MAX && ctx->held_pages != ULONG_MAX)
-		KUNIT_EXPECT_EQ_MSG(test, held, ctx->held_pages,
-				    "zone free pages + kmalloc slab pages");
+	KUNIT_EXPECT_EQ_MSG(test, held, ctx->held_pages,
+			    "zone free pages + kmalloc slab pages");
 	xalloc_kunit_exit(test);
 }
 
