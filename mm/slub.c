@@ -822,19 +822,83 @@ out:
 /* ---- Free --------------------------------------------------------------- */
 
 /*
- * Free @count objects chained from @head to @tail to a slab not the CPU's.
- * A free that empties an unfrozen slab on a node partial list takes the
- * node's list_lock before its cmpxchg, so that the slab can leave the list.
+ * The next {freelist, counters} of @slab when @count objects chained from
+ * @head to @tail are freed to it, from @old read now; @cnt gets the new
+ * counters. A full slab getting a free object is frozen for a CPU partial
+ * list (as is one a CPU took and emptied meanwhile).
+ * Return: whether the free empties an unfrozen slab with free objects: one
+ * on a node partial list, which may have to leave it.
  */
+static bool slab_free_next(struct xalloc_cache *s, struct xalloc_page *slab,
+			   void *head, void *tail, unsigned int count,
+			   union xalloc_aba *old, union xalloc_aba *new,
+			   union xalloc_slab_counters *cnt, bool *was_frozen)
+{
+	bool empties;
+
+	*old = slab_read(slab);
+	cnt->counters = old->counter;
+	*was_frozen = cnt->frozen;
+	cnt->inuse -= count;
+	empties = !*was_frozen && old->freelist && !cnt->inuse;
+	if (!*was_frozen && !old->freelist)
+		cnt->frozen = 1;
+	set_freepointer(s, tail, old->freelist);
+	new->freelist = head;
+	new->counter = cnt->counters;
+	return empties;
+}
+
+/* After a free to a slab: which list it is on now, and the counters. */
+static void slab_free_done(struct xalloc_cache *s, struct xalloc_page *slab,
+			   bool was_frozen, union xalloc_slab_counters cnt)
+{
+	if (was_frozen) {
+		xalloc_stat(s, FREE_FROZEN);
+	} else if (cnt.frozen) {
+		put_cpu_partial(s, slab);
+		xalloc_stat(s, CPU_PARTIAL_FREE);
+	}
+}
+
+/*
+ * A free that may empty a slab on a node partial list: under the node's
+ * list_lock, so that the slab can leave the list. The node keeps
+ * min_partial partial slabs (this one counted), as deactivation does.
+ */
+static void slab_free_emptying(struct xalloc_cache *s, struct xalloc_page *slab,
+			       void *head, void *tail, unsigned int count)
+{
+	struct xalloc_cache_node *n = slab_node(s, slab);
+	union xalloc_slab_counters cnt;
+	union xalloc_aba old, new;
+	bool was_frozen, discard;
+	unsigned long flags;
+
+	spin_lock_irqsave(&n->list_lock, flags);
+	do {
+		slab_free_next(s, slab, head, tail, count, &old, &new, &cnt, &was_frozen);
+	} while (!slab_cmpxchg(s, slab, old, new));
+	discard = !cnt.frozen && !cnt.inuse && n->nr_partial > s->min_partial;
+	if (discard) {
+		xalloc_remove_partial(n, slab);
+		xalloc_stat(s, FREE_REMOVE_PARTIAL);
+	}
+	spin_unlock_irqrestore(&n->list_lock, flags);
+	if (discard)
+		xalloc_discard_slab(s, slab);
+	else
+		slab_free_done(s, slab, was_frozen, cnt);
+}
+
+/* Free @count objects chained from @head to @tail to a slab not the CPU's. */
 static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 					struct xalloc_page *slab, void *head,
 					void *tail, unsigned int count,
 					unsigned long addr)
 {
-	struct xalloc_cache_node *n = NULL;
 	union xalloc_slab_counters cnt;
 	union xalloc_aba old, new;
-	unsigned long flags = 0;
 	bool was_frozen;
 	void *prior = READ_ONCE(slab->freelist);
 
@@ -848,49 +912,12 @@ static noinline void __xalloc_slab_free(struct xalloc_cache *s,
 	}
 	stat_add(s, FREE_SLOWPATH, count);
 	do {
-		old = slab_read(slab);
-		cnt.counters = old.counter;
-		was_frozen = cnt.frozen;
-		cnt.inuse -= count;
-		/* A slab changed meanwhile fails the cmpxchg: then again, locked. */
-		if (!n && !was_frozen && old.freelist && !cnt.inuse) {
-			n = slab_node(s, slab);
-			spin_lock_irqsave(&n->list_lock, flags);
-		}
-		/*
-		 * A full slab getting a free object goes to a CPU partial list,
-		 * as does one a CPU took and emptied while the lock was awaited.
-		 */
-		if (!was_frozen && !old.freelist)
-			cnt.frozen = 1;
-		set_freepointer(s, tail, old.freelist);
-		new.freelist = head;
-		new.counter = cnt.counters;
-	} while (!slab_cmpxchg(s, slab, old, new));
-
-	if (n) {
-		/*
-		 * Empty and on the node partial list, where it counts: the node
-		 * keeps min_partial, as deactivation and unfreezing do.
-		 */
-		bool discard = !cnt.frozen && !cnt.inuse && n->nr_partial > s->min_partial;
-
-		if (discard) {
-			xalloc_remove_partial(n, slab);
-			xalloc_stat(s, FREE_REMOVE_PARTIAL);
-		}
-		spin_unlock_irqrestore(&n->list_lock, flags);
-		if (discard) {
-			xalloc_discard_slab(s, slab);
+		if (slab_free_next(s, slab, head, tail, count, &old, &new, &cnt, &was_frozen)) {
+			slab_free_emptying(s, slab, head, tail, count);
 			return;
 		}
-	}
-	if (was_frozen) {
-		xalloc_stat(s, FREE_FROZEN);
-	} else if (cnt.frozen) {
-		put_cpu_partial(s, slab);
-		xalloc_stat(s, CPU_PARTIAL_FREE);
-	}
+	} while (!slab_cmpxchg(s, slab, old, new));
+	slab_free_done(s, slab, was_frozen, cnt);
 }
 
 /* Whether slab_free_hook() has work: KASAN, kmemleak or init_on_free. */
