@@ -17,6 +17,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/workqueue.h>
 
 #include <xalloc/xalloc.h>
@@ -763,48 +764,101 @@ static void xalloc_slub_destroy_with_live_object_reported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
 }
 
-/* Allocation and free from hard interrupt context. */
+/*
+ * Allocation and free from hard and soft interrupt context: cache objects
+ * (one allocated before, in the case's task), a bulk of them, kmalloc of a
+ * class and of a large block, and pages of orders 0 and 2.
+ */
 struct slub_irq {
 	struct hrtimer timer;
+	struct timer_list soft;
 	struct completion done;
 	struct xalloc_cache *s;
+	void *before;			/* allocated by the case, freed in the interrupt */
 	bool in_irq;
 	int ok;
 };
 
-static enum hrtimer_restart slub_irq_fn(struct hrtimer *timer)
-{
-	struct slub_irq *t = container_of(timer, struct slub_irq, timer);
-	void *objs[8], *k;
+#define SLUB_IRQ_BULK	16
+#define SLUB_IRQ_OK	(8 + SLUB_IRQ_BULK + 2 + 2)
 
-	t->in_irq = in_hardirq();
+static void slub_irq_work(struct slub_irq *t, bool hard)
+{
+	void *objs[8], *bulk[SLUB_IRQ_BULK], *k, *large;
+	struct page *p0, *p2;
+
+	t->in_irq = hard ? in_hardirq() : in_serving_softirq();
 	for (int i = 0; i < ARRAY_SIZE(objs); i++) {
 		objs[i] = xalloc_cache_alloc(t->s, GFP_ATOMIC);
 		t->ok += !!objs[i];
 	}
+	if (xalloc_cache_alloc_bulk(t->s, GFP_ATOMIC, SLUB_IRQ_BULK, bulk) == SLUB_IRQ_BULK) {
+		t->ok += SLUB_IRQ_BULK;
+		xalloc_cache_free_bulk(t->s, SLUB_IRQ_BULK, bulk);
+	}
 	k = xalloc_kmalloc(100, GFP_ATOMIC);
-	t->ok += !!k;
+	large = xalloc_kmalloc(20000, GFP_ATOMIC);
+	t->ok += !!k + !!large;
 	xalloc_kfree(k);
+	xalloc_kfree(large);
+	p0 = xalloc_alloc_pages(GFP_ATOMIC, 0);
+	p2 = xalloc_alloc_pages(GFP_ATOMIC, 2);
+	t->ok += !!p0 + !!p2;
+	if (p0)
+		xalloc_free_pages(p0, 0);
+	if (p2)
+		xalloc_free_pages(p2, 2);
 	for (int i = 0; i < ARRAY_SIZE(objs); i++)
 		xalloc_cache_free(t->s, objs[i]);
+	xalloc_cache_free(t->s, t->before);
 	complete(&t->done);
+}
+
+static enum hrtimer_restart slub_hardirq_fn(struct hrtimer *timer)
+{
+	slub_irq_work(container_of(timer, struct slub_irq, timer), true);
 	return HRTIMER_NORESTART;
 }
 
-static void xalloc_slub_alloc_in_hardirq(struct kunit *test)
+static void slub_softirq_fn(struct timer_list *timer)
 {
+	slub_irq_work(container_of(timer, struct slub_irq, soft), false);
+}
+
+static const char *const slub_irq_kinds[] = { "hardirq", "softirq" };
+
+static void slub_irq_desc(const char *const *kind, char *desc)
+{
+	strscpy(desc, *kind, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(slub_irq, slub_irq_kinds, slub_irq_desc);
+
+static void xalloc_slub_alloc_in_interrupt(struct kunit *test)
+{
+	bool hard = !strcmp(*(const char *const *)test->param_value, "hardirq");
 	struct slub_irq *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->s = slub_cache(test, "slub_irq", 48, 0, 0, NULL);
+	t->before = xalloc_cache_alloc(t->s, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t->before);
 	init_completion(&t->done);
-	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
-	t->timer.function = slub_irq_fn;
-	hrtimer_start(&t->timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	if (hard) {
+		hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+		t->timer.function = slub_hardirq_fn;
+		hrtimer_start(&t->timer, ms_to_ktime(1), HRTIMER_MODE_REL_HARD);
+	} else {
+		timer_setup(&t->soft, slub_softirq_fn, 0);
+		mod_timer(&t->soft, jiffies + 1);
+	}
 	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t->done, 10 * HZ));
-	hrtimer_cancel(&t->timer);
+	if (hard)
+		hrtimer_cancel(&t->timer);
+	else
+		del_timer_sync(&t->soft);
 	KUNIT_EXPECT_TRUE(test, t->in_irq);
-	KUNIT_EXPECT_EQ(test, t->ok, 9);
+	KUNIT_EXPECT_EQ(test, t->ok, SLUB_IRQ_OK);
 	KUNIT_EXPECT_EQ(test, slub_active(t->s), 0UL);
 }
 
@@ -1018,7 +1072,7 @@ static struct kunit_case xalloc_slub_cases[] = {
 	KUNIT_CASE(xalloc_slub_create_rejects_bad_arguments),
 	KUNIT_CASE(xalloc_slub_free_to_wrong_cache_reported),
 	KUNIT_CASE(xalloc_slub_destroy_with_live_object_reported),
-	KUNIT_CASE(xalloc_slub_alloc_in_hardirq),
+	KUNIT_CASE_PARAM(xalloc_slub_alloc_in_interrupt, slub_irq_gen_params),
 	KUNIT_CASE(xalloc_slub_concurrent_stress_all_cpus),
 	{}
 };
