@@ -20,6 +20,15 @@
 #endif
 
 /*
+ * PREEMPT_RT turns spinlock_t into a sleeping lock, but xalloc takes its
+ * list locks inside local_irq_save() regions (a CPU's slab and page lists).
+ * Those would need local locks and raw spinlocks; until then, no RT build.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "xalloc does not support PREEMPT_RT: its per-CPU paths take spinlock_t with interrupts off"
+#endif
+
+/*
  * A pointer and a counter that change together with one double-word
  * cmpxchg: a CPU's {freelist, tid} and a slab's {freelist, counters}.
  * 6.1 has cmpxchg_double(); 6.5 replaced it with a 128-bit cmpxchg.

@@ -4,13 +4,20 @@
 # tinyconfig plus the given fragments. Prints the build directory (O=) on
 # stdout. Builds are cached in $XALLOC_CACHE (default ~/.cache/xalloc),
 # keyed by the package version and the fragments' contents, so a second run
-# rebuilds nothing.
+# rebuilds nothing. A fragment F.config brings F-VERSION.config along if that
+# exists: options for one kernel version only.
 #
 # usage: scripts/kernel.sh VERSION FRAGMENT...
 set -euo pipefail
 
 ver=$1
 shift
+frags=()
+for frag in "$@"; do
+	frags+=("$frag")
+	[ ! -f "${frag%.config}-$ver.config" ] || frags+=("${frag%.config}-$ver.config")
+done
+set -- "${frags[@]}"
 cache=${XALLOC_CACHE:-$HOME/.cache/xalloc}
 tarball=/usr/src/linux-source-$ver.tar.xz
 pkgver=$(dpkg-query -W -f='${Version}' "linux-source-$ver")
