@@ -308,7 +308,8 @@ int xalloc_kmalloc_init(void)
 		/* Power-of-two sizes naturally aligned in every mode, as kmalloc. */
 		unsigned int align = is_power_of_2(size) ? size : 0;
 
-		s = xalloc_cache_create_aligned(xalloc_kmalloc_info[i].name, size, align, 0, NULL);
+		s = xalloc_cache_create_aligned(xalloc_kmalloc_info[i].name, size,
+						align, 0, NULL, GFP_KERNEL);
 		xalloc_kmalloc_caches[i] = s;
 		if (!s) {
 			xalloc_kmalloc_exit();

@@ -125,6 +125,7 @@ struct xalloc_cache {
 	struct xalloc_validate_file validate;	/* caches/<name>/validate */
 	/* xalloc_caches, or xalloc_layouts for a layout; xalloc_caches_mutex */
 	struct list_head list;
+	struct hlist_node hash;		/* a cache: by name; xalloc_caches_mutex */
 	/* Debug layouts (mm/slab_layout.c). A cache: the one new slabs get. */
 	struct xalloc_cache __rcu *layout;
 	struct xalloc_cache *parent;	/* a layout: its cache; NULL for a cache */
@@ -132,8 +133,15 @@ struct xalloc_cache {
 	atomic_long_t refs;
 	struct rcu_head rcu;		/* a layout: freed after a grace period */
 	struct dentry *debugfs;		/* caches/<name>; mutex */
-	struct xalloc_cache_node *node[MAX_NUMNODES];	/* constant */
+	/* nr_node_ids of them, NULL for a node without a zone; constant */
+	struct xalloc_cache_node *node[];
 };
+
+/* Bytes of a struct xalloc_cache with its node array. */
+static inline size_t xalloc_cache_bytes(void)
+{
+	return struct_size((struct xalloc_cache *)NULL, node, nr_node_ids);
+}
 
 /*
  * A free object keeps the next one's address at s->offset, hardened as
@@ -291,8 +299,8 @@ void xalloc_layouts_exit(void);
 int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags);
 
 /* Shared by the SLUB layer and its layouts: mm/slub.c */
-int xalloc_setup_layout(struct xalloc_cache *s);
-int xalloc_init_cache_nodes(struct xalloc_cache *s);
+int xalloc_setup_layout(struct xalloc_cache *s, gfp_t gfp);
+int xalloc_init_cache_nodes(struct xalloc_cache *s, gfp_t gfp);
 void xalloc_free_cache_nodes(struct xalloc_cache *s);
 void xalloc_discard_empty_partials(struct xalloc_cache *s);
 
@@ -333,7 +341,7 @@ xalloc_object_slab(const char *area, const void *obj, struct xalloc_page *slab)
 struct xalloc_cache *xalloc_find_cache_locked(const char *name);
 struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int size,
 						 unsigned int align, unsigned long flags,
-						 void (*ctor)(void *));
+						 void (*ctor)(void *), gfp_t gfp);
 void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
 			      unsigned long addr);
 void xalloc_slab_free_released(struct xalloc_page *slab, void *obj);

@@ -112,18 +112,18 @@ void xalloc_layout_put(struct xalloc_cache *l)
 /* A debug layout of @s with @flags, current reference held, unlisted. */
 static struct xalloc_cache *layout_create(struct xalloc_cache *s, unsigned long flags)
 {
-	struct xalloc_cache *l = kmemdup(s, sizeof(*s), GFP_KERNEL);
+	struct xalloc_cache *l = kmemdup(s, xalloc_cache_bytes(), GFP_KERNEL);
 
 	if (!l)
 		return NULL;
-	memset(l->node, 0, sizeof(l->node));
+	memset(l->node, 0, nr_node_ids * sizeof(l->node[0]));
 	l->random_seq = NULL;
 	l->debugfs = NULL;
 	RCU_INIT_POINTER(l->layout, NULL);
 	l->parent = s;
 	l->flags = (s->flags & ~XALLOC_DEBUG_FLAGS) | flags;
 	atomic_long_set(&l->refs, 1);
-	if (xalloc_init_cache_nodes(l) || xalloc_setup_layout(l)) {
+	if (xalloc_init_cache_nodes(l, GFP_KERNEL) || xalloc_setup_layout(l, GFP_KERNEL)) {
 		xalloc_free_cache_nodes(l);
 		kfree(l);
 		return NULL;

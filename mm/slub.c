@@ -35,15 +35,17 @@
  * Lock order (outer first):
  *   1. cpu_hotplug_lock
  *   2. xalloc_caches_mutex	list of caches and layouts, create/destroy/shrink
- *   3. local_irq_save()	a CPU's slab, partial list and slow-path state
- *   4. n->list_lock		partial slabs of one node of one cache
- *   5. pcp->lock		(mm/pcp.c) one CPU's page lists of one zone
- *   6. zone->lock		(mm/buddy.c) free lists of one node's zone
+ *   3. flush_mutex		the per-CPU flush work items of xalloc_flush_all()
+ *   4. local_irq_save()	a CPU's slab, partial list and slow-path state
+ *   5. n->list_lock		partial slabs of one node of one cache
+ *   6. pcp->lock		(mm/pcp.c) one CPU's page lists of one zone
+ *   7. zone->lock		(mm/buddy.c) free lists of one node's zone
  */
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
 #include <linux/export.h>
+#include <linux/hashtable.h>
 #include <linux/bitmap.h>
 #include <linux/kmemleak.h>
 #include <linux/log2.h>
@@ -51,6 +53,8 @@
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/stringhash.h>
+#include <linux/workqueue.h>
 
 #include "fail.h"
 #include "kasan.h"
@@ -540,24 +544,55 @@ static void flush_cpu_slab(struct xalloc_cache *s, struct xalloc_cache_cpu *c)
 		unfreeze_partials(s, partial);
 }
 
-static void flush_cpu_slab_ipi(void *arg)
-{
-	struct xalloc_cache *s = arg;
+/*
+ * Another CPU's slabs are flushed on that CPU by a work item, not by an IPI:
+ * the node lists' spinlock_t must not be taken in a hard interrupt (PREEMPT_RT
+ * forbids it, and lockdep with PROVE_RAW_LOCK_NESTING reports it).
+ * WQ_MEM_RECLAIM: a flush must make progress when memory is short.
+ */
+struct flush_work {
+	struct work_struct work;
+	struct xalloc_cache *s;
+};
 
-	flush_cpu_slab(s, this_cpu_ptr(s->cpu));
+static DEFINE_PER_CPU(struct flush_work, flush_works);
+static DEFINE_MUTEX(flush_mutex);
+static struct workqueue_struct *flush_wq;
+
+static void flush_cpu_slab_work(struct work_struct *work)
+{
+	struct flush_work *fw = container_of(work, struct flush_work, work);
+	unsigned long flags;
+
+	local_irq_save(flags);
+	flush_cpu_slab(fw->s, this_cpu_ptr(fw->s->cpu));
+	local_irq_restore(flags);
 }
 
 /**
  * xalloc_flush_all() - give up every online CPU's slabs of a cache
  * @s: the cache
  *
- * Offline CPUs were flushed when they went down.
+ * Each online CPU flushes its own slabs in a work item; this waits for all of
+ * them. Offline CPUs were flushed when they went down.
  *
- * Context: Process context, cpus_read_lock() held.
+ * Context: Process context, cpus_read_lock() held; sleeps.
  */
 void xalloc_flush_all(struct xalloc_cache *s)
 {
-	on_each_cpu(flush_cpu_slab_ipi, s, 1);
+	unsigned int cpu;
+
+	mutex_lock(&flush_mutex);
+	for_each_online_cpu(cpu) {
+		struct flush_work *fw = per_cpu_ptr(&flush_works, cpu);
+
+		INIT_WORK(&fw->work, flush_cpu_slab_work);
+		fw->s = s;
+		queue_work_on(cpu, flush_wq, &fw->work);
+	}
+	for_each_online_cpu(cpu)
+		flush_work(&per_cpu_ptr(&flush_works, cpu)->work);
+	mutex_unlock(&flush_mutex);
 }
 
 static int xalloc_cpu_dead(unsigned int cpu)
@@ -1161,7 +1196,7 @@ static void set_tunables(struct xalloc_cache *s)
 }
 
 /* A shuffled order of a slab's objects; each new slab starts at random in it. */
-static int init_random_seq(struct xalloc_cache *s)
+static int init_random_seq(struct xalloc_cache *s, gfp_t gfp)
 {
 	unsigned int n = oo_objects(s->oo);
 
@@ -1169,7 +1204,7 @@ static int init_random_seq(struct xalloc_cache *s)
 	s->random_seq = NULL;
 	if (!random_freelist || n < 2)
 		return 0;
-	s->random_seq = kcalloc(n, sizeof(*s->random_seq), GFP_KERNEL);
+	s->random_seq = kcalloc(n, sizeof(*s->random_seq), gfp);
 	if (!s->random_seq)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++)
@@ -1185,18 +1220,19 @@ static int init_random_seq(struct xalloc_cache *s)
 /**
  * xalloc_setup_layout() - object layout, slab geometry and tunables
  * @s: a cache or a debug layout, with flags, object size and align set
+ * @gfp: for the random order: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to charge it
  *
  * Context: Process context; may sleep.
  * Return: 0, or -ENOMEM for the random order.
  */
-int xalloc_setup_layout(struct xalloc_cache *s)
+int xalloc_setup_layout(struct xalloc_cache *s, gfp_t gfp)
 {
 	/* A constructed object's contents must survive: no poison. */
 	if (s->ctor)
 		s->flags &= ~XALLOC_POISON;
 	calculate_sizes(s);
 	set_tunables(s);
-	return init_random_seq(s);
+	return init_random_seq(s, gfp);
 }
 
 /**
@@ -1226,11 +1262,12 @@ static void free_cache(struct xalloc_cache *s)
 /**
  * xalloc_init_cache_nodes() - a node part of @s for each node with a zone
  * @s: a cache or a debug layout
+ * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to charge them
  *
  * Context: Process context; may sleep.
  * Return: 0, or -ENOMEM (what was allocated is freed with the cache).
  */
-int xalloc_init_cache_nodes(struct xalloc_cache *s)
+int xalloc_init_cache_nodes(struct xalloc_cache *s, gfp_t gfp)
 {
 	int nid;
 
@@ -1239,7 +1276,7 @@ int xalloc_init_cache_nodes(struct xalloc_cache *s)
 
 		if (!xalloc_zones[nid])
 			continue;
-		n = kzalloc_node(sizeof(*n), GFP_KERNEL, nid);
+		n = kzalloc_node(sizeof(*n), gfp, nid);
 		if (!n)
 			return -ENOMEM;
 		spin_lock_init(&n->list_lock);
@@ -1261,6 +1298,14 @@ static bool valid_cache_args(const char *name, unsigned int size,
 	       !(flags & ~XALLOC_CACHE_FLAGS);
 }
 
+/* Caches by name, destroyed ones too; xalloc_caches_mutex. */
+static DEFINE_HASHTABLE(cache_names, 8);
+
+static u32 cache_name_hash(const char *name)
+{
+	return full_name_hash(NULL, name, strlen(name));
+}
+
 /**
  * xalloc_find_cache_locked() - find a cache by name, destroyed ones too
  * @name: the cache name
@@ -1273,7 +1318,7 @@ struct xalloc_cache *xalloc_find_cache_locked(const char *name)
 	struct xalloc_cache *s;
 
 	lockdep_assert_held(&xalloc_caches_mutex);
-	list_for_each_entry(s, &xalloc_caches, list)
+	hash_for_each_possible(cache_names, s, hash, cache_name_hash(name))
 		if (!strcmp(s->name, name))
 			return s;
 	return NULL;
@@ -1319,7 +1364,7 @@ struct xalloc_cache *xalloc_cache_create(const char *name, unsigned int size,
 {
 	if (!valid_cache_args(name, size, align, flags))
 		return NULL;
-	return xalloc_cache_create_aligned(name, size, align, flags, ctor);
+	return xalloc_cache_create_aligned(name, size, align, flags, ctor, GFP_KERNEL);
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_create);
 
@@ -1330,23 +1375,25 @@ EXPORT_SYMBOL_GPL(xalloc_cache_create);
  * @align: a power of two, may exceed PAGE_SIZE (kmalloc-8k's 8192)
  * @flags: as for xalloc_cache_create()
  * @ctor: as for xalloc_cache_create()
+ * @gfp: for the cache's own memory: GFP_KERNEL, or GFP_KERNEL_ACCOUNT to
+ *       charge it to the caller's memory cgroup (caches of /dev/xalloc)
  *
  * Context: Process context; may sleep.
  * Return: the cache, or NULL.
  */
 struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int size,
 						 unsigned int align, unsigned long flags,
-						 void (*ctor)(void *))
+						 void (*ctor)(void *), gfp_t gfp)
 {
 	struct xalloc_cache *s;
 	int cpu;
 
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc(xalloc_cache_bytes(), gfp);
 	if (!s)
 		return NULL;
-	s->name = kstrdup(name, GFP_KERNEL);
-	s->cpu = __alloc_percpu(sizeof(*s->cpu), 2 * sizeof(void *));
-	if (!s->name || !s->cpu || xalloc_init_cache_nodes(s))
+	s->name = kstrdup(name, gfp);
+	s->cpu = __alloc_percpu_gfp(sizeof(*s->cpu), 2 * sizeof(void *), gfp);
+	if (!s->name || !s->cpu || xalloc_init_cache_nodes(s, gfp))
 		goto err_free;
 	for_each_possible_cpu(cpu)
 		per_cpu_ptr(s->cpu, cpu)->aba.counter = cpu;
@@ -1359,7 +1406,7 @@ struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int 
 		s->random = get_random_long();
 		s->swab_mask = ~0UL;
 	}
-	if (xalloc_setup_layout(s))
+	if (xalloc_setup_layout(s, gfp))
 		goto err_free;
 
 	mutex_lock(&xalloc_caches_mutex);
@@ -1369,6 +1416,7 @@ struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int 
 		goto err_free;
 	}
 	list_add_tail(&s->list, &xalloc_caches);
+	hash_add(cache_names, &s->hash, cache_name_hash(s->name));
 	xalloc_slab_debugfs_add(s);
 	mutex_unlock(&xalloc_caches_mutex);
 	return s;
@@ -1486,6 +1534,7 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 		xalloc_slab_debugfs_add(s);
 	} else {
 		list_del(&s->list);
+		hash_del(&s->hash);
 	}
 	mutex_unlock(&xalloc_caches_mutex);
 	cpus_read_unlock();
@@ -1815,7 +1864,8 @@ EXPORT_SYMBOL_GPL(xalloc_cache_counts_clamped);
  * xalloc_slab_init() - set up the SLUB layer
  *
  * Context: Process context, at module load.
- * Return: 0, -ENODEV without a double-word cmpxchg, or the hotplug error.
+ * Return: 0, -ENODEV without a double-word cmpxchg, -ENOMEM, or the hotplug
+ * error.
  */
 int xalloc_slab_init(void)
 {
@@ -1826,10 +1876,15 @@ int xalloc_slab_init(void)
 		return -ENODEV;
 	}
 	xalloc_debug_init();
+	flush_wq = alloc_workqueue("xalloc_flush", WQ_MEM_RECLAIM, 0);
+	if (!flush_wq)
+		return -ENOMEM;
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "xalloc:dead",
 					NULL, xalloc_cpu_dead);
-	if (ret < 0)
+	if (ret < 0) {
+		destroy_workqueue(flush_wq);
 		return ret;
+	}
 	xalloc_cpuhp_state = ret;
 	return 0;
 }
@@ -1911,8 +1966,10 @@ void xalloc_slab_exit(void)
 			forget_leaked_objects(s);
 		}
 		list_del(&s->list);
+		hash_del(&s->hash);
 		free_cache(s);
 	}
 	cpus_read_unlock();
 	xalloc_layouts_exit();
+	destroy_workqueue(flush_wq);
 }
