@@ -244,13 +244,18 @@ static int xalloc_ioc_cache_create(struct xalloc_handles *t, void __user *argp)
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h)
 		return -ENOMEM;
-	mutex_lock(&t->lock);
-	ret = xalloc_handles_reserve_locked(t, 1, 0);
+	if (mutex_lock_killable(&t->lock)) {
+		kfree(h);
+		return -EINTR;
+	}
+	ret = xalloc_handles_reserve_cache_locked(t);
 	if (ret)
 		goto err_unlock;
-	s = xalloc_cache_create(c.name, c.size, c.align,
-				c.flags & XALLOC_CACHE_HWCACHE_ALIGN ?
-				XALLOC_HWCACHE_ALIGN : 0, NULL);
+	/* What the cache itself takes is charged to the caller's cgroup. */
+	s = xalloc_cache_create_aligned(c.name, c.size, c.align,
+					c.flags & XALLOC_CACHE_HWCACHE_ALIGN ?
+					XALLOC_HWCACHE_ALIGN : 0, NULL,
+					GFP_KERNEL_ACCOUNT);
 	if (!s) {
 		/* Arguments are valid: another cache took the name, or no memory. */
 		ret = xalloc_dev_name_in_use(c.name) ? -EEXIST : -ENOMEM;
@@ -289,7 +294,8 @@ static int xalloc_ioc_cache_destroy(struct xalloc_handles *t, void __user *argp)
 	if (d.pad)
 		return -EINVAL;
 
-	mutex_lock(&t->lock);
+	if (mutex_lock_killable(&t->lock))
+		return -EINTR;
 	h = xalloc_handle_find_locked(t, d.handle, XALLOC_HANDLE_CACHE);
 	if (!h) {
 		ret = -ENOENT;
@@ -337,7 +343,9 @@ static int xalloc_ioc_obj_alloc(struct xalloc_handles *t, void __user *argp)
 			goto out_free;
 	}
 
-	mutex_lock(&t->lock);
+	ret = -EINTR;
+	if (mutex_lock_killable(&t->lock))
+		goto out_free;
 	if (a.cache) {
 		cache = xalloc_handle_find_locked(t, a.cache, XALLOC_HANDLE_CACHE);
 		if (!cache) {
@@ -418,7 +426,10 @@ static int xalloc_ioc_free(struct xalloc_handles *t, void __user *argp)
 		goto out_free;
 	}
 
-	mutex_lock(&t->lock);
+	if (mutex_lock_killable(&t->lock)) {
+		ret = -EINTR;
+		goto out_free;
+	}
 	for (i = 0; i < f.count; i++) {
 		hs[i] = xalloc_handle_find_locked(t, ids[i], XALLOC_HANDLE_OBJECT |
 						  XALLOC_HANDLE_PAGES);
@@ -461,7 +472,8 @@ static int xalloc_ioc_obj_io(struct xalloc_handles *t, void __user *argp,
 		return -EINVAL;
 	buf = u64_to_user_ptr(io.buf);
 
-	mutex_lock(&t->lock);
+	if (mutex_lock_killable(&t->lock))
+		return -EINTR;
 	h = xalloc_handle_find_locked(t, io.handle, XALLOC_HANDLE_OBJECT |
 				      XALLOC_HANDLE_PAGES);
 	if (!h) {
@@ -510,7 +522,10 @@ static int xalloc_ioc_pages_alloc(struct xalloc_handles *t, void __user *argp)
 	h->order = p.order;
 	h->size = PAGE_SIZE << p.order;
 
-	mutex_lock(&t->lock);
+	if (mutex_lock_killable(&t->lock)) {
+		kfree(h);
+		return -EINTR;
+	}
 	ret = xalloc_handles_reserve_locked(t, 1, h->size);
 	if (ret)
 		goto err_unlock;
@@ -556,7 +571,8 @@ static int xalloc_ioc_cache_stats(struct xalloc_handles *t, void __user *argp)
 		if (!xalloc_dev_stats_by_name(&st))
 			return -ENOENT;
 	} else {
-		mutex_lock(&t->lock);
+		if (mutex_lock_killable(&t->lock))
+			return -EINTR;
 		h = xalloc_handle_find_locked(t, st.cache, XALLOC_HANDLE_CACHE);
 		if (h)
 			xalloc_dev_stats_fill(h->s, &st);

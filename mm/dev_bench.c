@@ -7,9 +7,10 @@
  *   XALLOC_BENCH_KMALLOC_PAIR	xalloc_kmalloc() vs kmalloc()
  *   XALLOC_BENCH_PAGES_PAIR	xalloc_alloc_pages() vs alloc_pages()
  *
- * The pairs run in batches, each timed with ktime_get_ns(); between batches
- * the CPU may be given up (the test kernels have no preemption) and a
- * killed caller stops the run. Preemption stays enabled: a batch that is
+ * The pairs run in batches of the same bytes for every order, each timed
+ * with ktime_get_ns(); between batches the CPU may be given up (the test
+ * kernels have no preemption) and a signal stops the run. Both sides ask
+ * with the same GFP flags. Preemption stays enabled: a batch that is
  * preempted or interrupted counts that time too.
  *
  * Takes no locks of its own.
@@ -26,15 +27,24 @@
 #include <xalloc/xalloc.h>
 
 #include "chardev.h"
+#include "slab.h"
 #include "zone.h"
 
 #define XALLOC_BENCH_MAX_ITERATIONS	10000000ULL
 #define XALLOC_BENCH_MAX_SIZE		8192
-#define XALLOC_BENCH_BATCH		1024	/* pairs per timed batch */
+#define XALLOC_BENCH_BATCH		1024	/* pairs of order 0 per timed batch */
+
+/*
+ * Both sides ask with the same flags. No retries for pages: a costly order
+ * must not push the guest into reclaim.
+ */
+#define XALLOC_BENCH_GFP		(GFP_KERNEL | __GFP_NOWARN)
+#define XALLOC_BENCH_PAGES_GFP		(XALLOC_BENCH_GFP | __GFP_NORETRY)
 
 /* What one scenario allocates from, both sides. */
 struct xalloc_bench_ctx {
 	unsigned int size;		/* object size, or page order */
+	unsigned int batch;		/* pairs per timed batch */
 	struct xalloc_cache *s;		/* CACHE_PAIR: xalloc side */
 	struct kmem_cache *k;		/* CACHE_PAIR: kernel side */
 };
@@ -51,7 +61,7 @@ static int xalloc_bench_cache_xalloc(const struct xalloc_bench_ctx *ctx,
 	void *p;
 
 	while (n--) {
-		p = xalloc_cache_alloc(ctx->s, GFP_KERNEL);
+		p = xalloc_cache_alloc(ctx->s, XALLOC_BENCH_GFP);
 		if (!p)
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(p);
@@ -66,7 +76,7 @@ static int xalloc_bench_cache_kernel(const struct xalloc_bench_ctx *ctx,
 	void *p;
 
 	while (n--) {
-		p = kmem_cache_alloc(ctx->k, GFP_KERNEL | __GFP_NOWARN);
+		p = kmem_cache_alloc(ctx->k, XALLOC_BENCH_GFP);
 		if (!p)
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(p);
@@ -81,7 +91,7 @@ static int xalloc_bench_kmalloc_xalloc(const struct xalloc_bench_ctx *ctx,
 	void *p;
 
 	while (n--) {
-		p = xalloc_kmalloc(ctx->size, GFP_KERNEL);
+		p = xalloc_kmalloc(ctx->size, XALLOC_BENCH_GFP);
 		if (!p)
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(p);
@@ -96,7 +106,7 @@ static int xalloc_bench_kmalloc_kernel(const struct xalloc_bench_ctx *ctx,
 	void *p;
 
 	while (n--) {
-		p = kmalloc(ctx->size, GFP_KERNEL | __GFP_NOWARN);
+		p = kmalloc(ctx->size, XALLOC_BENCH_GFP);
 		if (!p)
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(p);
@@ -111,7 +121,7 @@ static int xalloc_bench_pages_xalloc(const struct xalloc_bench_ctx *ctx,
 	struct page *page;
 
 	while (n--) {
-		page = xalloc_alloc_pages(GFP_KERNEL, ctx->size);
+		page = xalloc_alloc_pages(XALLOC_BENCH_PAGES_GFP, ctx->size);
 		if (!page)
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(page);
@@ -126,9 +136,7 @@ static int xalloc_bench_pages_kernel(const struct xalloc_bench_ctx *ctx,
 	struct page *page;
 
 	while (n--) {
-		/* No retries: a costly order must not push the guest into reclaim. */
-		page = alloc_pages(GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY,
-				   ctx->size);
+		page = alloc_pages(XALLOC_BENCH_PAGES_GFP, ctx->size);
 		if (!page)
 			return -ENOMEM;
 		OPTIMIZER_HIDE_VAR(page);
@@ -153,7 +161,7 @@ static int xalloc_bench_time(const struct xalloc_bench_ops *ops, bool kernel,
 	pairs = kernel ? ops->kernel : ops->xalloc;
 	*ns = 0;
 	while (iterations) {
-		n = min_t(u64, iterations, XALLOC_BENCH_BATCH);
+		n = min_t(u64, iterations, ctx->batch);
 		start = ktime_get_ns();
 		ret = pairs(ctx, n);
 		*ns += ktime_get_ns() - start;
@@ -161,7 +169,7 @@ static int xalloc_bench_time(const struct xalloc_bench_ops *ops, bool kernel,
 			return ret;
 		iterations -= n;
 		cond_resched();
-		if (fatal_signal_pending(current))
+		if (signal_pending(current))
 			return -EINTR;
 	}
 	return 0;
@@ -194,7 +202,11 @@ static const struct xalloc_bench_ops xalloc_bench_pages_ops = {
 	.kernel = xalloc_bench_pages_kernel,
 };
 
-/* Both caches get a name of their own, so that benchmarks may overlap. */
+/*
+ * The xalloc cache gets a name of its own, so that benchmarks may overlap;
+ * the kernel's one name for all: SLUB keeps a sysfs link for each name it
+ * merges into another cache, also after the cache is destroyed.
+ */
 static int xalloc_bench_cache_pair(struct xalloc_bench *b,
 				   struct xalloc_bench_ctx *ctx)
 {
@@ -204,10 +216,11 @@ static int xalloc_bench_cache_pair(struct xalloc_bench *b,
 
 	snprintf(name, sizeof(name), "xalloc-bench-%u",
 		 (unsigned int)atomic_inc_return(&seq));
-	ctx->s = xalloc_cache_create(name, ctx->size, 0, 0, NULL);
+	ctx->s = xalloc_cache_create_aligned(name, ctx->size, 0, 0, NULL,
+					     GFP_KERNEL_ACCOUNT);
 	if (!ctx->s)
 		return -ENOMEM;
-	ctx->k = kmem_cache_create(name, ctx->size, 0, 0, NULL);
+	ctx->k = kmem_cache_create("xalloc-bench", ctx->size, 0, 0, NULL);
 	if (!ctx->k)
 		goto out_destroy_xalloc;
 	ret = xalloc_bench_run(b, &xalloc_bench_cache_ops, ctx);
@@ -225,12 +238,14 @@ out_destroy_xalloc:
  * seconds.
  * Return: 0; -EINVAL for an unknown scenario, an iteration count of 0 or
  * above 10^7, a size of 0 or above 8192 or, for pages, an order above the
- * zone's largest; -ENOMEM if an allocation failed; -EINTR if the caller was
- * killed.
+ * zone's largest; -ENOMEM if an allocation failed; -EINTR if a signal came.
  */
 int xalloc_dev_bench(struct xalloc_bench *b)
 {
-	struct xalloc_bench_ctx ctx = { .size = b->size };
+	struct xalloc_bench_ctx ctx = {
+		.size = b->size,
+		.batch = XALLOC_BENCH_BATCH,
+	};
 
 	if (!b->iterations || b->iterations > XALLOC_BENCH_MAX_ITERATIONS)
 		return -EINVAL;
@@ -248,6 +263,8 @@ int xalloc_dev_bench(struct xalloc_bench *b)
 	case XALLOC_BENCH_PAGES_PAIR:
 		if (b->size > XALLOC_MAX_ORDER)
 			return -EINVAL;
+		/* The same bytes per batch for every order: a signal stops it soon. */
+		ctx.batch = max(XALLOC_BENCH_BATCH >> b->size, 1);
 		return xalloc_bench_run(b, &xalloc_bench_pages_ops, &ctx);
 	default:
 		return -EINVAL;

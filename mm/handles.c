@@ -11,6 +11,7 @@
  *   2. xalloc's own locks	(mm/slub.c, mm/buddy.c) to free and destroy
  */
 
+#include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/lockdep.h>
 #include <linux/mm.h>
@@ -56,6 +57,29 @@ int xalloc_handles_reserve_locked(struct xalloc_handles *t, unsigned int nr,
 	return 0;
 }
 
+/* Cache entries of every table; at most XALLOC_MAX_DEV_CACHES. */
+static atomic_t xalloc_dev_caches = ATOMIC_INIT(0);
+
+/**
+ * xalloc_handles_reserve_cache_locked() - check the limits before a cache
+ * @t: the table
+ *
+ * One more handle, one more cache of the file, and one more cache of all
+ * files together. The last is checked again, exactly, when the cache's
+ * entry is inserted.
+ *
+ * Context: Process context; the caller holds @t->lock.
+ * Return: 0, or -ENOSPC if a limit is reached.
+ */
+int xalloc_handles_reserve_cache_locked(struct xalloc_handles *t)
+{
+	lockdep_assert_held(&t->lock);
+	if (t->nr_caches >= XALLOC_MAX_CACHES ||
+	    atomic_read(&xalloc_dev_caches) >= XALLOC_MAX_DEV_CACHES)
+		return -ENOSPC;
+	return xalloc_handles_reserve_locked(t, 1, 0);
+}
+
 /**
  * xalloc_handle_insert_locked() - give an entry a handle
  * @t: the table
@@ -65,20 +89,29 @@ int xalloc_handles_reserve_locked(struct xalloc_handles *t, unsigned int nr,
  * The caller has checked the limits with xalloc_handles_reserve_locked().
  *
  * Context: Process context; the caller holds @t->lock. May sleep.
- * Return: 0 with @h->id set, -ENOSPC if no handle is left, or -ENOMEM.
+ * Return: 0 with @h->id set, -ENOSPC if no handle is left or, for a cache,
+ * XALLOC_MAX_DEV_CACHES are taken, or -ENOMEM.
  */
 int xalloc_handle_insert_locked(struct xalloc_handles *t,
 				struct xalloc_handle *h)
 {
+	bool cache = h->kind == XALLOC_HANDLE_CACHE;
 	int ret;
 
 	lockdep_assert_held(&t->lock);
+	if (cache && !atomic_add_unless(&xalloc_dev_caches, 1, XALLOC_MAX_DEV_CACHES))
+		return -ENOSPC;
 	ret = xa_alloc(&t->xa, &h->id, h, XA_LIMIT(1, XALLOC_MAX_HANDLES),
 		       GFP_KERNEL_ACCOUNT);
-	if (ret)
+	if (ret) {
+		if (cache)
+			atomic_dec(&xalloc_dev_caches);
 		return ret == -EBUSY ? -ENOSPC : ret;
+	}
 	t->nr_handles++;
-	if (h->kind != XALLOC_HANDLE_CACHE)
+	if (cache)
+		t->nr_caches++;
+	else
 		t->bytes += h->size;
 	if (h->cache)
 		h->cache->nr_objects++;
@@ -120,8 +153,12 @@ void xalloc_handle_erase_locked(struct xalloc_handles *t,
 	lockdep_assert_held(&t->lock);
 	xa_erase(&t->xa, h->id);
 	t->nr_handles--;
-	if (h->kind != XALLOC_HANDLE_CACHE)
+	if (h->kind == XALLOC_HANDLE_CACHE) {
+		t->nr_caches--;
+		atomic_dec(&xalloc_dev_caches);
+	} else {
 		t->bytes -= h->size;
+	}
 	if (h->cache)
 		h->cache->nr_objects--;
 }
@@ -183,7 +220,7 @@ void xalloc_handles_release(struct xalloc_handles *t)
 	mutex_lock(&t->lock);
 	xalloc_handles_free_kinds(t, XALLOC_HANDLE_OBJECT | XALLOC_HANDLE_PAGES);
 	xalloc_handles_free_kinds(t, XALLOC_HANDLE_CACHE);
-	WARN_ON_ONCE(t->nr_handles || t->bytes);
+	WARN_ON_ONCE(t->nr_handles || t->nr_caches || t->bytes);
 	mutex_unlock(&t->lock);
 	xa_destroy(&t->xa);
 	mutex_destroy(&t->lock);

@@ -9,6 +9,8 @@
  *   t->bytes      == sum of ->size over the object and pages entries
  *                                                    <= XALLOC_MAX_BYTES
  *   c->nr_objects == object entries h with h->cache == c, for a cache entry c
+ *   t->nr_caches  == cache entries                   <= XALLOC_MAX_CACHES
+ * and over all tables, the cache entries number at most XALLOC_MAX_DEV_CACHES.
  */
 #ifndef _XALLOC_HANDLES_H
 #define _XALLOC_HANDLES_H
@@ -42,6 +44,7 @@ struct xalloc_handles {
 	struct mutex lock;		/* guards everything below */
 	struct xarray xa;		/* handle -> struct xalloc_handle */
 	unsigned int nr_handles;
+	unsigned int nr_caches;
 	u64 bytes;
 };
 
@@ -49,6 +52,7 @@ void xalloc_handles_init(struct xalloc_handles *t);
 void xalloc_handles_release(struct xalloc_handles *t);
 int xalloc_handles_reserve_locked(struct xalloc_handles *t, unsigned int nr,
 				  u64 bytes);
+int xalloc_handles_reserve_cache_locked(struct xalloc_handles *t);
 int xalloc_handle_insert_locked(struct xalloc_handles *t,
 				struct xalloc_handle *h);
 struct xalloc_handle *xalloc_handle_find_locked(struct xalloc_handles *t,

@@ -1192,6 +1192,48 @@ TEST_F_TIMEOUT(xa, handle_limit_enospc, 300)
 	free(h);
 }
 
+/*
+ * XALLOC_MAX_CACHES per file, XALLOC_MAX_DEV_CACHES over all files: the
+ * caches of 16 files of 64 caches each are all there may be.
+ */
+TEST_F_TIMEOUT(xa, cache_limits_enospc, 240)
+{
+	const int files = XALLOC_MAX_DEV_CACHES / XALLOC_MAX_CACHES;
+	char name[XALLOC_NAME_LEN], tag[16];
+	int fds[16], extra;
+	__u32 h;
+
+	ASSERT_EQ(16, files);
+	fds[0] = self->fd;
+	for (int f = 1; f < files; f++) {
+		fds[f] = xt_open();
+		ASSERT_LE(0, fds[f]);
+	}
+	for (int f = 0; f < files; f++) {
+		for (int i = 0; i < XALLOC_MAX_CACHES; i++) {
+			snprintf(tag, sizeof(tag), "l%d.%d", f, i);
+			xt_name(name, tag);
+			XT_ASSERT_EQ(0, cache_create(fds[f], name, 32, 0, 0, &h),
+				     "file %d cache %d", f, i);
+		}
+		xt_name(name, "over");
+		EXPECT_EQ(-ENOSPC, cache_create(fds[f], name, 32, 0, 0, NULL));
+	}
+	/* All files together are full: a new file gets none either. */
+	extra = xt_open();
+	ASSERT_LE(0, extra);
+	xt_name(name, "extra");
+	EXPECT_EQ(-ENOSPC, cache_create(extra, name, 32, 0, 0, NULL));
+	/* Closing a file gives its 64 back; a destroyed cache gives one back. */
+	close(fds[files - 1]);
+	EXPECT_EQ(0, cache_create(extra, name, 32, 0, 0, &h));
+	EXPECT_EQ(0, cache_destroy(extra, h));
+	EXPECT_EQ(0, cache_create(extra, name, 32, 0, 0, &h));
+	close(extra);
+	for (int f = 1; f < files - 1; f++)
+		close(fds[f]);
+}
+
 TEST_F_TIMEOUT(xa, byte_limit_enospc, 120)
 {
 	const __u32 order = 8;	/* 1 MiB blocks */

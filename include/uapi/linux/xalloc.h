@@ -32,6 +32,9 @@
 #define XALLOC_MAX_HANDLES	65536		/* live objects, blocks, caches */
 #define XALLOC_MAX_BYTES	(64ULL << 20)	/* bytes of live objects, blocks */
 #define XALLOC_MAX_BATCH	1024		/* objects per alloc or free call */
+#define XALLOC_MAX_CACHES	64		/* caches of one file */
+/* Caches of all open files together; also -ENOSPC once reached. */
+#define XALLOC_MAX_DEV_CACHES	1024
 #define XALLOC_NAME_LEN		32		/* cache name, with its NUL */
 
 /* XALLOC_IOC_VERSION: ABI version and features. No further errors. */
@@ -55,7 +58,8 @@ struct xalloc_version {
  *            not zero; size 0 or above XALLOC_MAX_OBJECT_SIZE; align not 0
  *            or a power of two up to 4096; unknown flags
  *   -EEXIST  a cache of that name exists
- *   -ENOSPC  the file's handle limit is reached
+ *   -ENOSPC  the file's handle or cache limit, or XALLOC_MAX_DEV_CACHES, is
+ *            reached
  *   -ENOMEM  no memory
  */
 #define XALLOC_CACHE_HWCACHE_ALIGN	_BITUL(0)
