@@ -62,6 +62,8 @@ static void buddy_test_exit(struct kunit *test)
 	struct xalloc_zone_info now;
 	int nid;
 
+	/* Lists off again, whatever the case did. */
+	xalloc_pcp_set(0, buddy_pcp_batch);
 	for_each_node(nid) {
 		if (!xalloc_zone_info(nid, &now))
 			continue;
@@ -208,25 +210,44 @@ static void buddy_release(struct page **pages, unsigned int *orders,
 		xalloc_free_pages(pages[n], orders[n]);
 }
 
+/*
+ * Exhaustion fails once per order, then once per call; with the per-CPU
+ * lists on, a page left on one is not drained for a request larger than
+ * what the zone and the lists hold together.
+ */
 static void xalloc_buddy_exhaustion_returns_null_and_recovers(struct kunit *test)
 {
 	const unsigned int max = 8192;
 	struct xalloc_zone_info *before = buddy_info(test, 0), *after;
 	unsigned int *orders, n;
-	struct page **pages;
+	struct page **pages, *one;
 
 	pages = kunit_kcalloc(test, max, sizeof(*pages), GFP_KERNEL);
 	orders = kunit_kcalloc(test, max, sizeof(*orders), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pages);
 	KUNIT_ASSERT_NOT_NULL(test, orders);
+	KUNIT_ASSERT_EQ(test, xalloc_pcp_set(buddy_pcp_high, buddy_pcp_batch), 0);
 
+	one = xalloc_alloc_pages_node(0, GFP_KERNEL | __GFP_THISNODE, 0);
+	KUNIT_ASSERT_NOT_NULL(test, one);
 	n = buddy_exhaust(test, 0, GFP_KERNEL | __GFP_THISNODE, pages, max, orders);
 	KUNIT_ASSERT_LT(test, n, max);
 	after = buddy_info(test, 0);
 	KUNIT_EXPECT_EQ(test, after->free_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, after->pcp_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, after->nr_failed, before->nr_failed + XALLOC_NR_ORDERS);
 	KUNIT_EXPECT_NULL(test, xalloc_alloc_pages_node(0, GFP_KERNEL | __GFP_THISNODE, 0));
 	after = buddy_info(test, 0);
-	KUNIT_EXPECT_GT(test, after->nr_failed, before->nr_failed);
+	KUNIT_EXPECT_EQ(test, after->nr_failed, before->nr_failed + XALLOC_NR_ORDERS + 1);
+
+	/* One page on this CPU's list can't make an order-1 block: no drain. */
+	xalloc_free_pages(one, 0);
+	KUNIT_EXPECT_NULL(test, xalloc_alloc_pages_node(0, GFP_KERNEL | __GFP_THISNODE, 1));
+	after = buddy_info(test, 0);
+	KUNIT_EXPECT_EQ(test, after->pcp_pages, 1UL);
+	KUNIT_EXPECT_EQ(test, after->free_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, after->nr_failed, before->nr_failed + XALLOC_NR_ORDERS + 2);
+	KUNIT_EXPECT_EQ(test, xalloc_pcp_set(0, buddy_pcp_batch), 0);
 
 	buddy_release(pages, orders, n);
 	/* Recovered: a whole chunk can be had again. */

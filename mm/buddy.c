@@ -107,7 +107,10 @@ static struct xalloc_page *xalloc_zone_rmqueue(struct xalloc_zone *zone,
 /*
  * A block of @zone, from this CPU's list for small orders. When there is
  * none, the blocks on the CPUs' lists may be what is missing, or what keeps
- * buddies from merging: give them all back and try the zone once more.
+ * buddies from merging: give them all back and try the zone once more. Not
+ * when the zone and the lists together hold fewer pages than asked (read
+ * without locks): then a drain can't help, and an exhausted zone would make
+ * every failed allocation take every CPU's list lock.
  */
 static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
 					     unsigned int order,
@@ -119,7 +122,9 @@ static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
 		desc = xalloc_pcp_alloc(zone, order, type);
 	else
 		desc = xalloc_zone_rmqueue(zone, order, type);
-	if (likely(desc) || !xalloc_pcp_drain_zone(zone))
+	if (likely(desc) ||
+	    READ_ONCE(zone->free_pages) + xalloc_pcp_pages(zone, -1) < (1UL << order) ||
+	    !xalloc_pcp_drain_zone(zone))
 		return desc;
 	return xalloc_zone_rmqueue(zone, order, type);
 }
@@ -276,10 +281,26 @@ void xalloc_free_one_locked(struct xalloc_zone *zone, struct xalloc_page *desc,
  */
 bool xalloc_block_poison_ok(struct xalloc_page *desc, const char *when)
 {
+	return xalloc_block_poison_range_ok(desc, 0, PAGE_SIZE << desc->order, when);
+}
+
+/**
+ * xalloc_block_poison_range_ok() - check part of a poisoned free block
+ * @desc: head of a block freed while page_poison was on
+ * @offset: first byte to check, from the block's start
+ * @len: bytes to check
+ * @when: for the report: when the check runs
+ *
+ * Context: Any context; the block must not change meanwhile.
+ * Return: true if intact; false after reporting the first bad byte.
+ */
+bool xalloc_block_poison_range_ok(struct xalloc_page *desc, size_t offset,
+				  size_t len, const char *when)
+{
 	u8 *addr = xalloc_desc_address(desc), *bad;
 
 	xalloc_kasan_disable();
-	bad = memchr_inv(addr, XALLOC_PAGE_POISON, PAGE_SIZE << desc->order);
+	bad = memchr_inv(addr + offset, XALLOC_PAGE_POISON, len);
 	xalloc_kasan_enable();
 	if (likely(!bad))
 		return true;

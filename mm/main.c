@@ -5,6 +5,7 @@
  * fail any more, publish the debugfs views; undo in reverse.
  */
 
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
@@ -17,7 +18,7 @@
 
 static unsigned int zone_mb = 64;
 module_param(zone_mb, uint, 0444);
-MODULE_PARM_DESC(zone_mb, "zone size per NUMA node in MiB, rounded up to whole chunks (default 64)");
+MODULE_PARM_DESC(zone_mb, "zone size per NUMA node in MiB, up to a node's share of the memory, rounded up to whole chunks (default 64)");
 
 /* For the tests of load failures only. */
 static unsigned int fail_chunk;
@@ -37,11 +38,24 @@ static int fail_step(const char *step)
 	return -ENOMEM;
 }
 
+/* A node's zone is at most the node's share of the memory. */
+static bool zone_mb_ok(void)
+{
+	unsigned long max = totalram_pages() / max(num_node_state(N_NORMAL_MEMORY), 1);
+
+	max >>= 20 - PAGE_SHIFT;
+	if (zone_mb && zone_mb <= max)
+		return true;
+	pr_err("xalloc: zone_mb=%u must be 1 to %lu, a node's share of the memory in MiB\n",
+	       zone_mb, max);
+	return false;
+}
+
 static int __init xalloc_init(void)
 {
 	int ret;
 
-	if (!zone_mb)
+	if (!zone_mb_ok())
 		return -EINVAL;
 	if (fail_chunk)
 		xalloc_fail_set(XALLOC_FAIL_CHUNK, 100, fail_chunk, 1);

@@ -287,23 +287,61 @@ bool xalloc_free_block_ok(struct xalloc_zone *zone, struct xalloc_page *desc,
 	return !(buddy->type == XALLOC_PAGE_FREE && buddy->order == order);
 }
 
+/*
+ * Whether the poisoned free block headed by chunk page @idx is intact, one
+ * page at a time, each under the zone's lock: interrupts stay off for one
+ * page's check, not for the zone's. A block allocated, split or merged
+ * meanwhile is left; its pages are checked again when they are handed out.
+ * Sets *@pages to the block's pages, or 1 if @idx heads no free block.
+ */
+static bool zone_block_poison_ok(struct xalloc_zone *zone, struct xalloc_chunk *chunk,
+				 unsigned long idx, unsigned long *pages)
+{
+	struct xalloc_page *desc = &chunk->desc[idx];
+	unsigned long flags, i;
+	unsigned int order;
+	bool ok = true;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	order = desc->order;
+	*pages = desc->type == XALLOC_PAGE_FREE ? 1UL << order : 1;
+	for (i = 0; i < *pages; i++) {
+		if (i) {
+			spin_unlock_irqrestore(&zone->lock, flags);
+			spin_lock_irqsave(&zone->lock, flags);
+		}
+		if (desc->type != XALLOC_PAGE_FREE || desc->order != order || !desc->poisoned)
+			break;
+		if (!xalloc_block_poison_range_ok(desc, i << PAGE_SHIFT, PAGE_SIZE,
+						  "found by validation")) {
+			ok = false;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return ok;
+}
+
 /**
  * xalloc_zone_check() - check the invariants of a node's zone
  * @nid: node
  *
  * Walks every free list: each entry heads a free, aligned, unmerged block of
- * its list's order, its poison (if it was poisoned) is intact, and the counts
- * add up (see mm/zone.h). Then the same for every CPU's lists of the zone.
+ * its list's order, and the counts add up (see mm/zone.h). Then the poison
+ * of every poisoned free block, page by page, and the same for every CPU's
+ * lists of the zone.
  *
- * Context: Any context; walks all free lists with interrupts off.
+ * Context: Any context. The free lists are walked with interrupts off (a few
+ * loads per free block); the poison is read one page at a time.
  * Return: true if the zone is consistent (or absent); false after printing
  * what is wrong.
  */
 bool xalloc_zone_check(int nid)
 {
+	struct xalloc_chunk *chunk;
 	struct xalloc_zone *zone;
 	struct xalloc_page *desc;
-	unsigned long flags, n, pages = 0;
+	unsigned long flags, n, idx, pages = 0;
 	bool ok = true;
 
 	zone = xalloc_zone_of(nid);
@@ -313,8 +351,6 @@ bool xalloc_zone_check(int nid)
 	for (int o = 0; o < XALLOC_NR_ORDERS; o++) {
 		n = 0;
 		list_for_each_entry(desc, &zone->free_list[o], list) {
-			if (desc->poisoned && !xalloc_block_poison_ok(desc, "found by validation"))
-				ok = false;
 			if (!xalloc_free_block_ok(zone, desc, o, XALLOC_PAGE_FREE)) {
 				pr_err("xalloc: node %d: bad free block pfn %#lx on order-%d list\n",
 				       nid, xalloc_desc_pfn(desc), o);
@@ -335,6 +371,9 @@ bool xalloc_zone_check(int nid)
 		ok = false;
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
+	list_for_each_entry(chunk, &zone->chunks, node)
+		for (idx = 0; idx < XALLOC_CHUNK_PAGES; idx += pages)
+			ok &= zone_block_poison_ok(zone, chunk, idx, &pages);
 	return xalloc_pcp_check(zone) && ok;
 }
 EXPORT_SYMBOL_GPL(xalloc_zone_check);

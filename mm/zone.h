@@ -175,6 +175,8 @@ bool xalloc_zone_check(int nid);
 bool xalloc_free_block_ok(struct xalloc_zone *zone, struct xalloc_page *desc,
 			  unsigned int order, enum xalloc_page_type type);
 bool xalloc_block_poison_ok(struct xalloc_page *desc, const char *when);
+bool xalloc_block_poison_range_ok(struct xalloc_page *desc, size_t offset,
+				  size_t len, const char *when);
 
 static inline unsigned long xalloc_desc_pfn(const struct xalloc_page *desc)
 {
