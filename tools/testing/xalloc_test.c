@@ -1344,6 +1344,43 @@ TEST_F(xa, close_releases_everything)
 		XT_EXPECT_EQ(kb[i], ka[i], "%s", kmalloc_names[i]);
 }
 
+static void xt_no_op(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A signal stops a benchmark run: 10^7 pairs of 4 MiB blocks would take
+ * hours, so only EINTR ends this case before the harness's timeout.
+ */
+TEST_F_TIMEOUT(xa, bench_stops_on_signal, 120)
+{
+	struct sigaction sa = { .sa_handler = xt_no_op };	/* no SA_RESTART */
+	struct xalloc_bench b = {
+		.scenario = XALLOC_BENCH_PAGES_PAIR,
+		.size = 10,
+		.iterations = 10000000,
+	};
+	pid_t parent = getpid(), pid;
+	int status;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		usleep(300000);
+		kill(parent, SIGUSR1);
+		_exit(0);
+	}
+	EXPECT_EQ(-1, ioctl(self->fd, XALLOC_IOC_BENCH, &b));
+	EXPECT_EQ(EINTR, errno);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	/* The file works on. */
+	b.size = 0;
+	b.iterations = 10;
+	EXPECT_EQ(0, ioctl(self->fd, XALLOC_IOC_BENCH, &b));
+}
+
 TEST_F(xa, sigkill_releases_everything)
 {
 	__u64 kb[NR_KMALLOC], ka[NR_KMALLOC], before;

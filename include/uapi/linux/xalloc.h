@@ -217,6 +217,7 @@ struct xalloc_zone_stats {
  *            above 8192 (XALLOC_BENCH_PAGES_PAIR: an order above the
  *            zone's largest)
  *   -ENOMEM  the scenario could not allocate what it needs
+ *   -EINTR   a signal came during the run
  */
 enum xalloc_bench_scenario {
 	XALLOC_BENCH_CACHE_PAIR = 1,	/* alloc+free pair of @size objects */
