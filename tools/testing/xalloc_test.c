@@ -31,7 +31,7 @@
 #define XT_DEV		"/dev/xalloc"
 #define XT_MAX_NODES	64
 #define XT_PAGE		4096ULL
-#define XT_NR_STATS	26	/* counters named in debugfs caches/<name>/stats */
+#define XT_NR_STATS	30	/* counters named in debugfs caches/<name>/stats */
 #define XT_KERNEL_PTR	0xffff888000000000ULL
 
 enum { ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_FASTPATH, FREE_SLOWPATH };

@@ -168,7 +168,8 @@ struct xalloc_pages_alloc {
 	"deactivate_to_tail", "deactivate_remote_frees", "deactivate_bypass", \
 	"order_fallback", "cmpxchg_double_fail", "cmpxchg_double_cpu_fail", \
 	"cpu_partial_alloc", "cpu_partial_free", "cpu_partial_node",	\
-	"cpu_partial_drain"
+	"cpu_partial_drain", "free_rcu_queued", "free_rcu_batched",	\
+	"free_rcu_sync", "free_rcu_freed"
 
 struct xalloc_cache_stats {
 	__u32 cache;			/* in: handle, or 0 to look up @name */
