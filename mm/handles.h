@@ -43,6 +43,7 @@ struct xalloc_handles {
 	struct xarray xa;		/* handle -> struct xalloc_handle */
 	unsigned int nr_handles;
 	u64 bytes;
+	bool rcu_frees;			/* a FREE with XALLOC_FREE_RCU was made */
 };
 
 void xalloc_handles_init(struct xalloc_handles *t);
