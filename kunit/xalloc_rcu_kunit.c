@@ -143,15 +143,19 @@ static struct rcu_stats rcu_stats(struct xalloc_cache *s)
 	};
 }
 
-#define EXPECT_RCU_STATS(test, s, before, q, b, sy, f)				\
-	do {									\
-		struct rcu_stats __now = rcu_stats(s);				\
-										\
-		KUNIT_EXPECT_EQ(test, __now.queued - (before).queued, (unsigned long)(q)); \
-		KUNIT_EXPECT_EQ(test, __now.batched - (before).batched, (unsigned long)(b)); \
-		KUNIT_EXPECT_EQ(test, __now.sync - (before).sync, (unsigned long)(sy)); \
-		KUNIT_EXPECT_EQ(test, __now.freed - (before).freed, (unsigned long)(f)); \
-	} while (0)
+/* Expect the counters of @s to have moved by exactly so much since @b. */
+static void expect_rcu_stats(struct kunit *test, struct xalloc_cache *s,
+			     struct rcu_stats b, unsigned long queued,
+			     unsigned long batched, unsigned long sync,
+			     unsigned long freed)
+{
+	struct rcu_stats now = rcu_stats(s);
+
+	KUNIT_EXPECT_EQ(test, now.queued - b.queued, queued);
+	KUNIT_EXPECT_EQ(test, now.batched - b.batched, batched);
+	KUNIT_EXPECT_EQ(test, now.sync - b.sync, sync);
+	KUNIT_EXPECT_EQ(test, now.freed - b.freed, freed);
+}
 
 /* ---- A reader holding rcu_read_lock() on another CPU --------------------- */
 
@@ -286,7 +290,7 @@ static void xalloc_rcu_kfree_every_class(struct kunit *test)
 	rcu_let_blocks_go();
 	if (s) {
 		KUNIT_EXPECT_EQ(test, rcu_active(s), active);
-		EXPECT_RCU_STATS(test, s, before, nr, nr, 0, 0);
+		expect_rcu_stats(test, s, before, nr, nr, 0, 0);
 	} else {
 		KUNIT_EXPECT_EQ(test, xalloc_addr_desc(p)->type, (u8)XALLOC_PAGE_LARGE);
 		KUNIT_EXPECT_EQ(test, rcu_zone_free(), zfree - (nr << get_order(c->size)));
@@ -298,7 +302,7 @@ static void xalloc_rcu_kfree_every_class(struct kunit *test)
 	xalloc_rcu_barrier();
 	if (s) {
 		KUNIT_EXPECT_EQ(test, rcu_active(s), active - nr);
-		EXPECT_RCU_STATS(test, s, before, nr, nr, 0, nr);
+		expect_rcu_stats(test, s, before, nr, nr, 0, nr);
 	} else {
 		KUNIT_EXPECT_EQ(test, rcu_zone_free(), zfree);
 	}
@@ -326,11 +330,11 @@ static void xalloc_rcu_cache_free_both_forms(struct kunit *test)
 	rcu_let_blocks_go();
 	KUNIT_EXPECT_EQ(test, rcu_active(s), 2UL);
 	KUNIT_EXPECT_FALSE(test, memchr_inv(q->data, RCU_PATTERN, sizeof(q->data)));
-	EXPECT_RCU_STATS(test, s, before, 2, 2, 0, 0);
+	expect_rcu_stats(test, s, before, 2, 2, 0, 0);
 	holder_stop(test, &h);
 	xalloc_rcu_barrier();
 	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
-	EXPECT_RCU_STATS(test, s, before, 2, 2, 0, 2);
+	expect_rcu_stats(test, s, before, 2, 2, 0, 2);
 }
 
 /* An object of another cache is reported and not queued. */
@@ -346,7 +350,7 @@ static void xalloc_rcu_cache_free_wrong_cache(struct kunit *test)
 	xalloc_cache_free_rcu_mightsleep(s, p);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_rcu_barrier();
-	EXPECT_RCU_STATS(test, s, before, 0, 0, 0, 0);
+	expect_rcu_stats(test, s, before, 0, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, xalloc_ksize(p), 64UL);
 	xalloc_kfree(p);
 }
@@ -563,10 +567,10 @@ static void xalloc_rcu_free_from_irq(struct kunit *test)
 		usleep_range(100, 200);
 	hrtimer_cancel(&r.timer);
 	KUNIT_EXPECT_TRUE(test, r.in_irq);
-	EXPECT_RCU_STATS(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0,
+	expect_rcu_stats(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0,
 			 rcu_stats(s).freed - before.freed);
 	xalloc_rcu_barrier();
-	EXPECT_RCU_STATS(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0, RCU_NR_OBJS);
+	expect_rcu_stats(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0, RCU_NR_OBJS);
 	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
 }
 
@@ -594,7 +598,7 @@ static void xalloc_rcu_free_under_spinlock(struct kunit *test)
 	spin_unlock_irqrestore(&rcu_spin_lock, flags);
 	KUNIT_EXPECT_EQ(test, rcu_stats(s).batched - before.batched, (unsigned long)RCU_NR_OBJS);
 	xalloc_rcu_barrier();
-	EXPECT_RCU_STATS(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0, RCU_NR_OBJS);
+	expect_rcu_stats(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0, RCU_NR_OBJS);
 	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
 }
 
@@ -629,11 +633,11 @@ static void xalloc_rcu_no_block_head_form(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&xalloc_fail[XALLOC_FAIL_RCU_BLOCK].failures),
 			failed + 9);
 	KUNIT_EXPECT_EQ(test, rcu_active(s), 8UL);
-	EXPECT_RCU_STATS(test, s, before, 8, 0, 0, 0);
+	expect_rcu_stats(test, s, before, 8, 0, 0, 0);
 	holder_stop(test, &h);
 	xalloc_rcu_barrier();
 	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
-	EXPECT_RCU_STATS(test, s, before, 8, 0, 0, 8);
+	expect_rcu_stats(test, s, before, 8, 0, 0, 8);
 	KUNIT_EXPECT_EQ(test, rcu_zone_free(), zfree);
 }
 
@@ -658,7 +662,7 @@ static void xalloc_rcu_no_block_headless(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, rcu_active(s), 7UL - i);
 	}
 	xalloc_fail_set(XALLOC_FAIL_RCU_BLOCK, 0, 0, 0);
-	EXPECT_RCU_STATS(test, s, before, 8, 0, 8, 8);
+	expect_rcu_stats(test, s, before, 8, 0, 8, 8);
 }
 
 /* ---- Pending frees on every CPU, as unload finds them --------------------- */

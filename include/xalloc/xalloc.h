@@ -11,6 +11,7 @@
 
 #include <linux/gfp.h>
 #include <linux/mm_types.h>
+#include <linux/stddef.h>
 
 struct page *xalloc_alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 struct page *xalloc_alloc_pages(gfp_t gfp, unsigned int order);
@@ -75,7 +76,9 @@ do {									\
 	typeof(ptr) ___p = (ptr);					\
 									\
 	if (___p)							\
-		xalloc_kfree_call_rcu(&___p->rhf, (void *)___p);	\
+		xalloc_kfree_call_rcu((void *)___p +			\
+				      offsetof(typeof(*___p), rhf),	\
+				      (void *)___p);			\
 } while (0)
 
 /**
@@ -100,7 +103,9 @@ do {									\
 	typeof(ptr) ___p = (ptr);					\
 									\
 	if (___p)							\
-		xalloc_cache_free_call_rcu((s), &___p->rhf, (void *)___p); \
+		xalloc_cache_free_call_rcu((s), (void *)___p +		\
+					   offsetof(typeof(*___p), rhf), \
+					   (void *)___p);		\
 } while (0)
 
 /**
