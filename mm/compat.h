@@ -11,7 +11,6 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/version.h>
 #include <asm/cmpxchg.h>
 
 #include "compat_order.h"
@@ -101,13 +100,13 @@ static_assert(XALLOC_KASAN_GRANULE == 1UL << KASAN_SHADOW_SCALE_SHIFT);
 
 /*
  * Waiting for the kernel's own kfree_rcu() batches: kvfree_rcu_barrier()
- * came in 6.12. Before, rcu_barrier() does not wait for them; their
+ * came in 6.12 (Kbuild finds it in the kernel's Module.symvers). Before, rcu_barrier() does not wait for them; their
  * monitor hands a batch to a grace period 5 s after its first object at the
  * latest, so the wait is that long.
  */
 static inline void xalloc_kvfree_rcu_barrier(void)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef XALLOC_HAVE_KVFREE_RCU_BARRIER
 	kvfree_rcu_barrier();
 #else
 	rcu_barrier();
