@@ -13,7 +13,13 @@
  * preempt_disable(), timed with ktime_get_ns(). An empty batch of the same
  * length, timed the same way, is the overhead subtracted from each batch.
  * Remote frees and scaling run several CPUs at once and are timed from the
- * first start to the last end (throughput).
+ * first start to the last end (throughput). The RCU scenario times the
+ * allocation and the free after a grace period of each object (the queueing;
+ * the frees themselves run later, in RCU callbacks and workers) and records
+ * the peak growth of slab memory after each batch, the memory waiting for a
+ * grace period: xalloc's from its cache's pages, the kernel's from the
+ * NR_SLAB_UNRECLAIMABLE_B counter of every node; after each trial every
+ * free is waited for.
  *
  * Loaded with run=1 (the default) the module runs every scenario, prints one
  * line per scenario to the kernel log, keeps the lines in debugfs
@@ -40,7 +46,11 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/vmstat.h>
 #include <xalloc/xalloc.h>
+
+/* xalloc_cache_counts() and the compat helpers, as the KUnit suites use them. */
+#include "../mm/slab.h"
 
 #include "xalloc_bench.h"
 
@@ -64,6 +74,13 @@ enum xb_kind {
 	XB_SCALING,	/* the fast path on every online CPU at once */
 	XB_PAGES,	/* alloc+free pairs of pages of order @size */
 	XB_PAGES_BURST,	/* @count order-0 pages allocated, then all freed */
+	XB_RCU,		/* @count objects allocated, each freed with kfree_rcu() */
+};
+
+/* An object of the RCU scenario: freed through its rcu_head. */
+struct xb_rcu_obj {
+	struct rcu_head rcu;
+	u64 payload[6];
 };
 
 /**
@@ -107,6 +124,7 @@ static const struct xb_scenario xb_scenarios[] = {
 	{ "pages-o3",       XB_PAGES,       3,    0,    500,  8 },
 	{ "pages-o9",       XB_PAGES,       9,    0,    50,   8 },
 	{ "pages-burst",    XB_PAGES_BURST, 0,    1024, 1024, 4 },
+	{ "kfree-rcu-64",   XB_RCU,         sizeof(struct xb_rcu_obj), 4096, 4096, 4 },
 };
 
 /* Sizes whose slab geometry make bench reports, besides the kmalloc classes. */
@@ -145,6 +163,8 @@ struct xb_ring {
  * @nr_threads: threads of a trial
  * @arrived: threads that reached the start line
  * @start: completed once every thread of a trial is awake
+ * @base_pages: XB_RCU: slab pages of the side when the trial began
+ * @peak_pages: XB_RCU: most slab pages above @base_pages after a batch
  */
 struct xb_run {
 	const struct xb_scenario *sc;
@@ -162,6 +182,8 @@ struct xb_run {
 	unsigned int nr_threads;
 	atomic_t arrived;
 	struct completion start;
+	long base_pages;
+	long peak_pages;
 };
 
 enum xb_role {
@@ -231,6 +253,16 @@ static __always_inline void xb_bulk_free(struct xb_run *r, bool k, void **objs)
 		kmem_cache_free_bulk(r->kc, r->count, objs);
 	else
 		xalloc_cache_free_bulk(r->xc, r->count, objs);
+}
+
+static __always_inline void xb_obj_free_rcu(struct xb_run *r, bool k, void *p)
+{
+	struct xb_rcu_obj *o = p;
+
+	if (k)
+		kfree_rcu(o, rcu);
+	else
+		xalloc_cache_free_rcu(r->xc, o, rcu);
 }
 
 static __always_inline void *xb_kmalloc(bool k, size_t size)
@@ -340,6 +372,16 @@ static __always_inline s64 xb_batch(struct xb_run *r, bool k, void **objs)
 		for (i = 0; i < n; i++)
 			xb_page_free(k, objs[i], 0);
 		break;
+	case XB_RCU:
+		for (i = 0; i < r->count; i++) {
+			p = xb_obj_alloc(r, k);
+			if (unlikely(!p)) {
+				err = -ENOMEM;
+				break;
+			}
+			xb_obj_free_rcu(r, k, p);
+		}
+		break;
 	case XB_REMOTE:
 		break;
 	}
@@ -394,11 +436,34 @@ static void xb_overhead(struct xb_thread *t)
 	t->r->overhead_ns = v[XB_OVERHEAD_SAMPLES / 2];
 }
 
+/* Slab pages of side @k: xalloc's cache of the scenario, or all the kernel's. */
+static long xb_slab_pages(struct xb_run *r, bool k)
+{
+	struct xalloc_cache_counts cnt;
+
+	if (k)
+		return global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+	xalloc_cache_counts(r->xc, &cnt);
+	return cnt.num_pages;
+}
+
+/* Every free after a grace period of side @k is done. */
+static void xb_rcu_wait(bool k)
+{
+	if (k)
+		xalloc_kvfree_rcu_barrier();
+	else
+		xalloc_rcu_barrier();
+}
+
 static int xb_batches(struct xb_thread *t)
 {
 	struct xb_run *r = t->r;
 	unsigned long b;
 	s64 ns;
+
+	if (r->sc->kind == XB_RCU)
+		r->base_pages = xb_slab_pages(r, t->kernel);
 
 	for (b = 0; b < r->batches; b++) {
 		if (t->kernel)
@@ -409,8 +474,13 @@ static int xb_batches(struct xb_thread *t)
 			return ns;
 		if ((u64)ns > r->overhead_ns)
 			t->busy_ns += ns - r->overhead_ns;
+		if (r->sc->kind == XB_RCU)
+			r->peak_pages = max(r->peak_pages,
+					    xb_slab_pages(r, t->kernel) - r->base_pages);
 		cond_resched();
 	}
+	if (r->sc->kind == XB_RCU)
+		xb_rcu_wait(t->kernel);
 	return 0;
 }
 
@@ -692,6 +762,7 @@ static int xb_run_setup(struct xb_run *r, const struct xalloc_bench_opts *opts,
 	case XB_BURST:
 	case XB_KMALLOC:
 	case XB_PAGES_BURST:
+	case XB_RCU:
 		r->batch = r->count;
 		r->ops = r->count;
 		r->loops = 2 * r->count;
@@ -787,7 +858,11 @@ static int xb_scenario_run(const struct xb_scenario *sc,
 	/* Warm-up, then A, B, A, B ... */
 	for (i = 0; i < trials + 1; i++) {
 		for (side = 0; side < 2; side++) {
+			r.peak_pages = 0;
 			ps = xb_trial(&r, t, cpus, nr_cpus, side);
+			if (i)
+				res->peak_kib[side] = max_t(u64, res->peak_kib[side],
+							    r.peak_pages * (PAGE_SIZE / 1024));
 			if (i && ps >= 0)
 				v[side][i - 1] = ps;
 			/* Scaling: the same side on one CPU, timed the same way. */
@@ -866,6 +941,9 @@ static void xb_format(const struct xalloc_bench_result *res, char *buf, size_t l
 				  div64_u64(x->med * 1000, k->med));
 	else
 		n += scnprintf(buf + n, len - n, " ratio=-");
+	if (res->peak_kib[0] || res->peak_kib[1])
+		n += scnprintf(buf + n, len - n, " xalloc_peak_kib=%llu kernel_peak_kib=%llu",
+			       res->peak_kib[0], res->peak_kib[1]);
 	if (res->xalloc_speedup && res->kernel_speedup) {
 		n += xb_put_x1000(buf + n, len - n, "xalloc_speedup", res->xalloc_speedup);
 		xb_put_x1000(buf + n, len - n, "kernel_speedup", res->kernel_speedup);

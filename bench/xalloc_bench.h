@@ -41,6 +41,8 @@ struct xalloc_bench_stat {
  *	throughput on one CPU, both timed as wall time from start to end in
  *	the same trials, times 1000; 0 when not measured
  * @kernel_speedup: the same for the kernel's allocator
+ * @peak_kib: "kfree-rcu" only: the most slab memory, in KiB, that waited for
+ *	a grace period after a batch of a trial, xalloc's [0] and the kernel's [1]
  * @skipped: not run, e.g. remote frees with one CPU online
  */
 struct xalloc_bench_result {
@@ -52,6 +54,7 @@ struct xalloc_bench_result {
 	struct xalloc_bench_stat kernel;
 	u64 xalloc_speedup;
 	u64 kernel_speedup;
+	u64 peak_kib[2];
 	bool skipped;
 };
 

@@ -28,6 +28,7 @@ static const struct xalloc_bench_case xalloc_bench_cases[] = {
 	{ "scaling-64" },
 	{ "pages-o0" }, { "pages-o1" }, { "pages-o3" }, { "pages-o9" },
 	{ "pages-burst" },
+	{ "kfree-rcu-64" },
 };
 
 static void xalloc_bench_case_desc(const struct xalloc_bench_case *c, char *desc)

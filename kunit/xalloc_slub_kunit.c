@@ -385,6 +385,8 @@ static void xalloc_slub_alloc_node_affinity(struct kunit *test)
 	}
 	for (int i = 0; i < ARRAY_SIZE(objs); i++)
 		xalloc_cache_free(s, objs[i]);
+	/* Past the node array (nr_node_ids entries): KASAN would see a read. */
+	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL, nr_node_ids));
 	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL, MAX_NUMNODES));
 	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc_node(s, GFP_KERNEL, -7));
 }

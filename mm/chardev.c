@@ -38,7 +38,11 @@
 
 #define XALLOC_FEATURES		(XALLOC_FEAT_CACHES | XALLOC_FEAT_KMALLOC | \
 				 XALLOC_FEAT_PAGES | XALLOC_FEAT_BULK | \
-				 XALLOC_FEAT_STATS | XALLOC_FEAT_BENCH)
+				 XALLOC_FEAT_STATS | XALLOC_FEAT_BENCH | \
+				 XALLOC_FEAT_RCU)
+#define XALLOC_CACHE_CREATE_FLAGS (XALLOC_CACHE_HWCACHE_ALIGN | \
+				   XALLOC_CACHE_TYPESAFE_BY_RCU)
+#define XALLOC_FREE_FLAGS	(XALLOC_OBJ_BULK | XALLOC_FREE_RCU)
 #define XALLOC_OBJ_FLAGS	(XALLOC_OBJ_ZERO | XALLOC_OBJ_NODE | XALLOC_OBJ_BULK)
 #define XALLOC_PAGES_FLAGS	(XALLOC_OBJ_ZERO | XALLOC_OBJ_NODE)
 
@@ -183,6 +187,28 @@ static int xalloc_dev_objs_alloc(struct xalloc_cache *s, u32 size, s32 node,
 	return 0;
 }
 
+/* Erase the entries @hs[0..@n) and free their objects after a grace period. */
+static void xalloc_dev_free_entries_rcu(struct xalloc_handles *t,
+					struct xalloc_handle **hs, unsigned int n)
+{
+	lockdep_assert_held(&t->lock);
+	t->rcu_frees = true;
+	for (unsigned int i = 0; i < n; i++) {
+		struct xalloc_handle *h = hs[i];
+
+		xalloc_handle_erase_locked(t, h);
+		if (h->kind != XALLOC_HANDLE_OBJECT) {
+			xalloc_handle_free(h);
+			continue;
+		}
+		if (h->cache)
+			xalloc_cache_free_rcu_mightsleep(h->cache->s, h->ptr);
+		else
+			xalloc_kfree_rcu_mightsleep(h->ptr);
+		kfree(h);
+	}
+}
+
 /*
  * Erase and free the entries @hs[0..@n), selected by xalloc_ioc_free(). With
  * @objs, runs of objects of one cache go back with xalloc_cache_free_bulk().
@@ -238,7 +264,7 @@ static int xalloc_ioc_cache_create(struct xalloc_handles *t, void __user *argp)
 	if (!xalloc_dev_name_ok(c.name) || !c.size ||
 	    c.size > XALLOC_MAX_OBJECT_SIZE ||
 	    (c.align && (!is_power_of_2(c.align) || c.align > 4096)) ||
-	    (c.flags & ~XALLOC_CACHE_HWCACHE_ALIGN))
+	    (c.flags & ~XALLOC_CACHE_CREATE_FLAGS))
 		return -EINVAL;
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
@@ -253,9 +279,11 @@ static int xalloc_ioc_cache_create(struct xalloc_handles *t, void __user *argp)
 		goto err_unlock;
 	/* What the cache itself takes is charged to the caller's cgroup. */
 	s = xalloc_cache_create_aligned(c.name, c.size, c.align,
-					c.flags & XALLOC_CACHE_HWCACHE_ALIGN ?
-					XALLOC_HWCACHE_ALIGN : 0, NULL,
-					GFP_KERNEL_ACCOUNT);
+					(c.flags & XALLOC_CACHE_HWCACHE_ALIGN ?
+					 XALLOC_HWCACHE_ALIGN : 0) |
+					(c.flags & XALLOC_CACHE_TYPESAFE_BY_RCU ?
+					 XALLOC_TYPESAFE_BY_RCU : 0),
+					NULL, GFP_KERNEL_ACCOUNT);
 	if (!s) {
 		/* Arguments are valid: another cache took the name, or no memory. */
 		ret = xalloc_dev_name_in_use(c.name) ? -EEXIST : -ENOMEM;
@@ -411,7 +439,7 @@ static int xalloc_ioc_free(struct xalloc_handles *t, void __user *argp)
 
 	if (copy_from_user(&f, argp, sizeof(f)))
 		return -EFAULT;
-	if ((f.flags & ~XALLOC_OBJ_BULK) || !f.count ||
+	if ((f.flags & ~XALLOC_FREE_FLAGS) || !f.count ||
 	    f.count > XALLOC_MAX_BATCH)
 		return -EINVAL;
 	ids = memdup_array_user(u64_to_user_ptr(f.handles), f.count,
@@ -446,6 +474,8 @@ static int xalloc_ioc_free(struct xalloc_handles *t, void __user *argp)
 	if (ret) {
 		while (i--)
 			hs[i]->selected = false;
+	} else if (f.flags & XALLOC_FREE_RCU) {
+		xalloc_dev_free_entries_rcu(t, hs, f.count);
 	} else {
 		xalloc_dev_free_entries(t, hs, f.count, objs);
 	}

@@ -9,6 +9,8 @@
 #include <linux/kasan.h>
 #include <linux/mmzone.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <asm/cmpxchg.h>
 
 #include "compat_order.h"
@@ -104,5 +106,23 @@ static_assert(XALLOC_KASAN_GRANULE == 1UL << KASAN_SHADOW_SCALE_SHIFT);
 #define XALLOC_KASAN_SLAB_REDZONE	0xfc	/* "slab-out-of-bounds" */
 #define XALLOC_KASAN_SLAB_FREE		0xfb	/* "(slab-)use-after-free" */
 #endif
+
+/*
+ * Waiting for the kernel's own kfree_rcu() batches: kvfree_rcu_barrier()
+ * came in 6.12 (Kbuild finds it in the kernel's Module.symvers). Before,
+ * rcu_barrier() does not wait for them; their monitor hands a batch to a
+ * grace period 5 s after its first object at the latest, so the wait is
+ * that long.
+ */
+static inline void xalloc_kvfree_rcu_barrier(void)
+{
+#ifdef XALLOC_HAVE_KVFREE_RCU_BARRIER
+	kvfree_rcu_barrier();
+#else
+	rcu_barrier();
+	schedule_timeout_uninterruptible(5 * HZ + HZ / 10);
+	rcu_barrier();
+#endif
+}
 
 #endif /* _XALLOC_COMPAT_H */

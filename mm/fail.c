@@ -19,6 +19,7 @@ static const char *const xalloc_fail_names[XALLOC_FAIL_NR] = {
 	[XALLOC_FAIL_CHUNK] = "zone_chunk",
 	[XALLOC_FAIL_BUDDY] = "buddy_block",
 	[XALLOC_FAIL_SLAB] = "new_slab",
+	[XALLOC_FAIL_RCU_BLOCK] = "rcu_block",
 };
 
 /**

@@ -14,6 +14,7 @@ enum xalloc_fail_layer {
 	XALLOC_FAIL_CHUNK,	/* carving a chunk of the zone */
 	XALLOC_FAIL_BUDDY,	/* a block from the buddy allocator */
 	XALLOC_FAIL_SLAB,	/* a new slab for a cache */
+	XALLOC_FAIL_RCU_BLOCK,	/* a pointer block of the RCU frees */
 	XALLOC_FAIL_NR
 };
 

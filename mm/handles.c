@@ -209,9 +209,10 @@ static void xalloc_handles_free_kinds(struct xalloc_handles *t,
  * xalloc_handles_release() - free everything a closing file holds
  * @t: the table; empty and unusable afterwards
  *
- * Frees every object and page block first, then destroys the caches, which
- * are empty by then: the caches' and the zone's counters are back where
- * they were before the file took anything.
+ * Frees every object and page block first, waits for the objects freed
+ * with XALLOC_FREE_RCU, then destroys the caches, which are empty by then:
+ * the caches' and the zone's counters are back where they were before the
+ * file took anything.
  *
  * Context: Process context; may sleep.
  */
@@ -219,6 +220,9 @@ void xalloc_handles_release(struct xalloc_handles *t)
 {
 	mutex_lock(&t->lock);
 	xalloc_handles_free_kinds(t, XALLOC_HANDLE_OBJECT | XALLOC_HANDLE_PAGES);
+	/* kmalloc objects freed through RCU are back too when close returns. */
+	if (t->rcu_frees)
+		xalloc_rcu_barrier();
 	xalloc_handles_free_kinds(t, XALLOC_HANDLE_CACHE);
 	WARN_ON_ONCE(t->nr_handles || t->nr_caches || t->bytes);
 	mutex_unlock(&t->lock);

@@ -46,6 +46,7 @@ struct xalloc_handles {
 	unsigned int nr_handles;
 	unsigned int nr_caches;
 	u64 bytes;
+	bool rcu_frees;			/* a FREE with XALLOC_FREE_RCU was made */
 };
 
 void xalloc_handles_init(struct xalloc_handles *t);

@@ -145,11 +145,15 @@ void *xalloc_kzalloc(size_t size, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(xalloc_kzalloc);
 
-/*
- * The descriptor of a large block that @p starts, the slab @p is an object
- * of, or NULL after a report.
+/**
+ * xalloc_kmalloc_desc() - the block or slab of memory being freed
+ * @p: from xalloc_kmalloc() or an xalloc cache
+ *
+ * Context: Any context.
+ * Return: the descriptor of a large block that @p starts, the slab @p is an
+ * object of, or NULL after a report.
  */
-static struct xalloc_page *xalloc_kmalloc_desc(const void *p)
+struct xalloc_page *xalloc_kmalloc_desc(const void *p)
 {
 	struct xalloc_page *desc = xalloc_addr_desc(p);
 

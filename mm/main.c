@@ -14,6 +14,7 @@
 #include "fail.h"
 #include "report.h"
 #include "slab.h"
+#include "slab_rcu.h"
 #include "zone.h"
 
 static unsigned int zone_mb = 64;
@@ -57,6 +58,7 @@ static int __init xalloc_init(void)
 
 	if (!zone_mb_ok())
 		return -EINVAL;
+	xalloc_rcu_init();
 	if (fail_chunk)
 		xalloc_fail_set(XALLOC_FAIL_CHUNK, 100, fail_chunk, 1);
 	ret = fail_step("zone");
@@ -91,6 +93,7 @@ static int __init xalloc_init(void)
 err_chardev_exit:
 	xalloc_chardev_exit();
 err_kmalloc_exit:
+	xalloc_rcu_exit();
 	xalloc_kmalloc_exit();
 err_slab_exit:
 	xalloc_slab_exit();
@@ -102,6 +105,7 @@ err_zone_exit:
 static void __exit xalloc_exit(void)
 {
 	xalloc_chardev_exit();
+	xalloc_rcu_exit();
 	xalloc_kmalloc_exit();
 	xalloc_slab_exit();
 	xalloc_debugfs_exit();

@@ -53,6 +53,10 @@ enum xalloc_stat_item {
 	CPU_PARTIAL_FREE,	/* free put a slab on the CPU partial list */
 	CPU_PARTIAL_NODE,	/* node partial slab moved to a CPU's list */
 	CPU_PARTIAL_DRAIN,	/* CPU partial list drained to the node */
+	FREE_RCU_QUEUED,	/* object given to a free after a grace period */
+	FREE_RCU_BATCHED,	/* ... put into a per-CPU pointer block */
+	FREE_RCU_SYNC,		/* ... freed after a synchronous grace period */
+	FREE_RCU_FREED,		/* ... freed, a grace period later */
 	NR_XALLOC_STATS
 };
 
@@ -212,6 +216,7 @@ struct xalloc_cache *xalloc_cache_lookup(const char *name);
 /* Internal to the SLUB layer, shared with its debug part. */
 struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node);
 void xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab);
+void __xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab);
 void xalloc_add_partial(struct xalloc_cache_node *n, struct xalloc_page *slab,
 			bool tail);
 void xalloc_remove_partial(struct xalloc_cache_node *n, struct xalloc_page *slab);
@@ -271,6 +276,7 @@ unsigned int xalloc_debug_orig_size(struct xalloc_cache *s, void *obj);
 unsigned long xalloc_debug_track_addr(struct xalloc_cache *s, void *obj, bool alloc);
 unsigned long xalloc_cache_validate(struct xalloc_cache *s);
 void xalloc_debug_report_leaks(struct xalloc_cache *s);
+void xalloc_debug_poison_slab(struct xalloc_cache *s, struct xalloc_page *slab);
 
 /* A call site in alloc_traces / free_traces. */
 struct xalloc_location {
@@ -304,6 +310,7 @@ int xalloc_init_cache_nodes(struct xalloc_cache *s, gfp_t gfp);
 void xalloc_free_cache_nodes(struct xalloc_cache *s);
 void xalloc_discard_empty_partials(struct xalloc_cache *s);
 
+struct xalloc_page *xalloc_kmalloc_desc(const void *p);
 struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
 					   struct xalloc_page *slab);
 

@@ -5,8 +5,9 @@
  * and per cache caches/<name>/: stats (SLUB_STATS counters summed over
  * CPUs), partial (partial slabs per node and per CPU), validate (write to
  * check every slab, read the result), alloc_traces and free_traces (call
- * sites of live and of freed objects, with XALLOC_STORE_USER) and debug
- * (the cache's debug flags, writable while the cache is empty).
+ * sites of live and of freed objects, with XALLOC_STORE_USER), debug
+ * (the cache's debug flags, writable while the cache is in use) and
+ * destroy_by_rcu (1 for an XALLOC_TYPESAFE_BY_RCU cache, as SLUB's sysfs).
  *
  * Lock order (outer first):
  *   1. xalloc_caches_mutex	the list of caches while it is walked
@@ -104,6 +105,15 @@ static int partial_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(partial);
+
+static int destroy_by_rcu_show(struct seq_file *m, void *v)
+{
+	struct xalloc_cache *s = m->private;
+
+	seq_printf(m, "%d\n", !!(s->flags & XALLOC_TYPESAFE_BY_RCU));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(destroy_by_rcu);
 
 /* caches/<name>/validate: validate the cache. */
 static long cache_validate(struct xalloc_validate_file *v)
@@ -245,6 +255,7 @@ void xalloc_slab_debugfs_add(struct xalloc_cache *s)
 	debugfs_create_file("alloc_traces", 0444, s->debugfs, s, &alloc_traces_fops);
 	debugfs_create_file("free_traces", 0444, s->debugfs, s, &free_traces_fops);
 	debugfs_create_file("debug", 0644, s->debugfs, s, &debug_fops);
+	debugfs_create_file("destroy_by_rcu", 0444, s->debugfs, s, &destroy_by_rcu_fops);
 }
 
 /**

@@ -61,6 +61,7 @@
 #include "quarantine.h"
 #include "report.h"
 #include "slab.h"
+#include "slab_rcu.h"
 
 /* Guards xalloc_caches and the creation and destruction of caches. */
 DEFINE_MUTEX(xalloc_caches_mutex);
@@ -228,9 +229,27 @@ struct xalloc_page *xalloc_new_slab(struct xalloc_cache *s, gfp_t gfp, int node)
  * @s: its cache
  * @slab: the slab, no object in use
  *
+ * A slab of an XALLOC_TYPESAFE_BY_RCU cache goes after a grace period, and
+ * counts as the cache's until then.
+ *
  * Context: Any context.
  */
 void xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
+{
+	if (unlikely(s->flags & XALLOC_TYPESAFE_BY_RCU))
+		xalloc_rcu_discard_slab(slab);
+	else
+		__xalloc_discard_slab(s, slab);
+}
+
+/**
+ * __xalloc_discard_slab() - give an unlisted slab back to the zone now
+ * @s: its cache
+ * @slab: the slab, no object in use, no reader of a type-safe cache left
+ *
+ * Context: Any context.
+ */
+void __xalloc_discard_slab(struct xalloc_cache *s, struct xalloc_page *slab)
 {
 	struct xalloc_cache_node *n = slab_node(s, slab);
 	bool layout = s->parent;
@@ -573,8 +592,8 @@ static void flush_cpu_slab_work(struct work_struct *work)
  * xalloc_flush_all() - give up every online CPU's slabs of a cache
  * @s: the cache
  *
- * Each online CPU flushes its own slabs in a work item; this waits for all of
- * them. Offline CPUs were flushed when they went down.
+ * Each online CPU that has slabs of @s flushes them in a work item; this
+ * waits for all of them. Offline CPUs were flushed when they went down.
  *
  * Context: Process context, cpus_read_lock() held; sleeps.
  */
@@ -584,14 +603,27 @@ void xalloc_flush_all(struct xalloc_cache *s)
 
 	mutex_lock(&flush_mutex);
 	for_each_online_cpu(cpu) {
+		struct xalloc_cache_cpu *c = per_cpu_ptr(s->cpu, cpu);
 		struct flush_work *fw = per_cpu_ptr(&flush_works, cpu);
 
+		/*
+		 * A CPU without slabs of @s is left alone: it may be busy for
+		 * long (a reader spinning under rcu_read_lock()). Slabs it
+		 * takes after this look are not this flush's to give up.
+		 */
+		fw->s = NULL;
+		if (!READ_ONCE(c->slab) && !READ_ONCE(c->partial))
+			continue;
 		INIT_WORK(&fw->work, flush_cpu_slab_work);
 		fw->s = s;
 		queue_work_on(cpu, flush_wq, &fw->work);
 	}
-	for_each_online_cpu(cpu)
-		flush_work(&per_cpu_ptr(&flush_works, cpu)->work);
+	for_each_online_cpu(cpu) {
+		struct flush_work *fw = per_cpu_ptr(&flush_works, cpu);
+
+		if (fw->s)
+			flush_work(&fw->work);
+	}
 	mutex_unlock(&flush_mutex);
 }
 
@@ -612,18 +644,22 @@ static int xalloc_cpu_dead(unsigned int cpu)
 
 /* ---- What every object goes through: KASAN, kmemleak, init_on_* -------- */
 
-/* As SLUB: constructed and poisoned objects keep their bytes. */
+/*
+ * As SLUB: constructed, poisoned and type-safe objects keep their bytes (a
+ * reader under RCU may look at a type-safe object while it is freed).
+ */
 static __always_inline bool slab_want_init_on_alloc(struct xalloc_cache *s, gfp_t gfp)
 {
 	if (want_init_on_alloc(gfp & ~__GFP_ZERO) && !s->ctor &&
-	    !(s->flags & XALLOC_POISON))
+	    !(s->flags & (XALLOC_POISON | XALLOC_TYPESAFE_BY_RCU)))
 		return true;
 	return gfp & __GFP_ZERO;
 }
 
 static __always_inline bool slab_want_init_on_free(struct xalloc_cache *s)
 {
-	return want_init_on_free() && !s->ctor && !(s->flags & XALLOC_POISON);
+	return want_init_on_free() && !s->ctor &&
+	       !(s->flags & (XALLOC_POISON | XALLOC_TYPESAFE_BY_RCU));
 }
 
 #ifdef CONFIG_DEBUG_KMEMLEAK
@@ -684,6 +720,9 @@ static __always_inline bool slab_free_hook(struct xalloc_cache *s, void *obj)
 		return false;
 	}
 	kmemleak_free(obj);
+	/* Readers may still look at a type-safe object: it stays valid memory. */
+	if (unlikely(s->flags & XALLOC_TYPESAFE_BY_RCU))
+		return true;
 	if (unlikely(slab_want_init_on_free(s)))
 		memset(obj, 0, s->object_size);
 	xalloc_kasan_poison(obj, round_up(s->object_size, XALLOC_KASAN_GRANULE),
@@ -1161,8 +1200,11 @@ static void calculate_sizes(struct xalloc_cache *s)
 	s->red_left_pad = 0;
 	if (xalloc_cache_debug(s)) {
 		xalloc_debug_calculate_sizes(s, &size);
-	} else if (s->ctor) {
-		/* The free pointer must not overwrite what the ctor set up. */
+	} else if (s->ctor || (s->flags & XALLOC_TYPESAFE_BY_RCU)) {
+		/*
+		 * The free pointer must not overwrite what the ctor set up, nor
+		 * what an RCU reader of a type-safe object may look at.
+		 */
 		s->offset = size;
 		size += sizeof(void *);
 	} else {
@@ -1349,9 +1391,10 @@ EXPORT_SYMBOL_GPL(xalloc_cache_lookup);
  * @name: unique name, 1 to XALLOC_CACHE_NAME_MAX characters, no '/'
  * @size: object size, 1 byte to half the largest zone block
  * @align: 0, or a power of two up to PAGE_SIZE
- * @flags: XALLOC_HWCACHE_ALIGN and the debug flags XALLOC_RED_ZONE,
- *         XALLOC_POISON, XALLOC_STORE_USER, XALLOC_CONSISTENCY_CHECKS; the
- *         debug= module parameter may add debug flags
+ * @flags: XALLOC_HWCACHE_ALIGN, XALLOC_TYPESAFE_BY_RCU and the debug flags
+ *         XALLOC_RED_ZONE, XALLOC_POISON, XALLOC_STORE_USER,
+ *         XALLOC_CONSISTENCY_CHECKS; the debug= module parameter may add
+ *         debug flags
  * @ctor: called once for each object when its slab is created, or NULL;
  *        a cache with a ctor is not poisoned
  *
@@ -1475,6 +1518,7 @@ static void shrink_and_count(struct xalloc_cache *s, struct xalloc_cache_counts 
 {
 	xalloc_quarantine_drain();
 	shrink_layouts(s);
+	xalloc_rcu_wait_slabs(s);
 	xalloc_cache_counts(s, cnt);
 }
 
@@ -1484,7 +1528,8 @@ static void shrink_and_count(struct xalloc_cache *s, struct xalloc_cache_counts 
  *
  * Flushes every CPU's slabs to the node lists, then frees all empty slabs
  * and drains every CPU's page lists, so that the freed pages are back on the
- * zone's free lists.
+ * zone's free lists. For an XALLOC_TYPESAFE_BY_RCU cache, waits for the
+ * grace periods after which its empty slabs go.
  *
  * Context: Process context; may sleep.
  * Return: 0.
@@ -1495,6 +1540,7 @@ int xalloc_cache_shrink(struct xalloc_cache *s)
 	cpus_read_lock();
 	shrink_layouts(s);
 	cpus_read_unlock();
+	xalloc_rcu_wait_slabs(s);
 	xalloc_zone_drain();
 	return 0;
 }
@@ -1504,9 +1550,11 @@ EXPORT_SYMBOL_GPL(xalloc_cache_shrink);
  * xalloc_cache_destroy() - destroy a cache
  * @s: the cache, or NULL
  *
- * A cache that still has objects allocated is reported with their number and
- * kept, dead, with the slabs holding them: those objects stay valid and can
- * still be freed; the rest is freed with the module.
+ * Frees queued with xalloc_cache_free_rcu() or xalloc_kfree_rcu() are
+ * waited for. A cache that still has objects allocated then is reported
+ * with their number and kept, dead, with the slabs holding them: those
+ * objects stay valid and can still be freed; the rest is freed with the
+ * module.
  *
  * Context: Process context; may sleep.
  */
@@ -1522,6 +1570,7 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 	 * gets its files back.
 	 */
 	xalloc_slab_debugfs_remove(s);
+	xalloc_rcu_cache_sync(s);
 	cpus_read_lock();
 	mutex_lock(&xalloc_caches_mutex);
 	shrink_and_count(s, &cnt);
@@ -1575,7 +1624,7 @@ void *xalloc_cache_alloc_caller(struct xalloc_cache *s, gfp_t gfp, int nid,
 				unsigned long addr)
 {
 	if (unlikely(nid != NUMA_NO_NODE &&
-		     (nid < 0 || nid >= MAX_NUMNODES || !s->node[nid])))
+		     (nid < 0 || nid >= nr_node_ids || !s->node[nid])))
 		return NULL;
 	return xalloc_slab_alloc(s, gfp, nid, addr);
 }

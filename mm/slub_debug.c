@@ -179,16 +179,29 @@ static unsigned long *orig_size_ptr(struct xalloc_cache *s, void *obj)
 	return obj + off;
 }
 
+/*
+ * Whether free objects of @s are poisoned. A type-safe object keeps its
+ * bytes for RCU readers; its slab is poisoned when it goes.
+ */
+static bool poison_objects(struct xalloc_cache *s)
+{
+	return (s->flags & (XALLOC_POISON | XALLOC_TYPESAFE_BY_RCU)) == XALLOC_POISON;
+}
+
+static void poison_object(struct xalloc_cache *s, void *obj)
+{
+	memset(obj, XALLOC_POISON_FREE, s->object_size - 1);
+	((u8 *)obj)[s->object_size - 1] = XALLOC_POISON_END;
+}
+
 static void init_object(struct xalloc_cache *s, void *obj, u8 val)
 {
 	if (s->flags & XALLOC_RED_ZONE) {
 		memset(obj - s->red_left_pad, val, s->red_left_pad);
 		memset(obj + s->object_size, val, s->inuse - s->object_size);
 	}
-	if ((s->flags & XALLOC_POISON) && val == XALLOC_RED_INACTIVE) {
-		memset(obj, XALLOC_POISON_FREE, s->object_size - 1);
-		((u8 *)obj)[s->object_size - 1] = XALLOC_POISON_END;
-	}
+	if (poison_objects(s) && val == XALLOC_RED_INACTIVE)
+		poison_object(s, obj);
 }
 
 static void *slab_end(struct xalloc_cache *s, struct xalloc_page *slab)
@@ -359,7 +372,7 @@ static bool check_object(struct xalloc_cache *s, struct xalloc_page *slab,
 			ok &= check_bytes(s, slab, obj, "kmalloc Redzone", obj + orig,
 					  XALLOC_RED_ACTIVE, s->object_size - orig);
 	}
-	if ((s->flags & XALLOC_POISON) && val == XALLOC_RED_INACTIVE) {
+	if (poison_objects(s) && val == XALLOC_RED_INACTIVE) {
 		ok &= check_bytes(s, slab, obj, "Poison", obj, XALLOC_POISON_FREE,
 				  s->object_size - 1);
 		ok &= check_bytes(s, slab, obj, "Poison", obj + s->object_size - 1,
@@ -482,7 +495,7 @@ static struct xalloc_cache_node *debug_node(struct xalloc_cache *s, int node)
 {
 	int nid = node == NUMA_NO_NODE ? numa_mem_id() : node;
 
-	if (nid >= 0 && nid < MAX_NUMNODES && s->node[nid])
+	if (nid >= 0 && nid < nr_node_ids && s->node[nid])
 		return s->node[nid];
 	for_each_node(nid)
 		if (s->node[nid])
@@ -953,6 +966,21 @@ void xalloc_debug_report_leaks(struct xalloc_cache *s)
 		pr_err("xalloc: %s: %lu objects allocated by %pS still live\n",
 		       s->name, loc[i].count, (void *)loc[i].addr);
 	kfree(loc);
+}
+
+/**
+ * xalloc_debug_poison_slab() - poison the objects of a leaving type-safe slab
+ * @s: an XALLOC_TYPESAFE_BY_RCU debug layout with XALLOC_POISON
+ * @slab: its slab, a grace period after its discard: no reader is left
+ *
+ * Context: Any context.
+ */
+void xalloc_debug_poison_slab(struct xalloc_cache *s, struct xalloc_page *slab)
+{
+	void *p = slab_address(slab) + s->red_left_pad;
+
+	for (unsigned int i = 0; i < slab->cnt.objects; i++, p += s->size)
+		poison_object(s, p);
 }
 
 /**

@@ -18,6 +18,7 @@
 
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -54,7 +55,10 @@ union xalloc_slab_counters {
  * the zone's lock; fields of a slab by the slab layer (see mm/slub.c).
  */
 struct xalloc_page {
-	struct list_head list;		/* free list (zone->lock) or partial list */
+	union {
+		struct list_head list;	/* free list (zone->lock) or partial list */
+		struct rcu_head rcu;	/* slab of a type-safe cache, leaving */
+	};
 	struct xalloc_chunk *chunk;	/* constant */
 	union {
 		struct xalloc_page *head;	/* XALLOC_PAGE_SLAB_TAIL */

@@ -70,6 +70,9 @@ def parse_results(lines):
         for key in ("xalloc_speedup", "kernel_speedup"):
             if key in kv:
                 r[key] = float(kv[key])
+        for key in ("xalloc_peak_kib", "kernel_peak_kib"):
+            if key in kv:
+                r[key] = int(kv[key])
         res.append(r)
     return res
 
@@ -116,6 +119,9 @@ def speed_table(results):
         if "xalloc_speedup" in r:
             note.append("speedup on %d CPUs: xalloc %.2fx, kernel %.2fx" % (
                 r["cpus"], r["xalloc_speedup"], r["kernel_speedup"]))
+        if "xalloc_peak_kib" in r:
+            note.append("waiting for a grace period, peak: xalloc %d KiB, kernel %d KiB" % (
+                r["xalloc_peak_kib"], r["kernel_peak_kib"]))
         ratio = "-" if r["ratio"] is None else "%.3f" % r["ratio"]
         out.append("%-16s %12.1f %12.1f %7s  %-13s %s" % (
             r["name"], r["xalloc"]["med"], r["kernel"]["med"], ratio,

@@ -428,7 +428,7 @@ static void op_cache_create(struct fz_file *f)
 	some_name(c.name);
 	c.size = chance(80) ? 1 + below(600) : some_size();
 	c.align = chance(90) ? aligns[below(ARRAY_SIZE(aligns))] : rnd();
-	c.flags = some_flags(XALLOC_CACHE_HWCACHE_ALIGN);
+	c.flags = some_flags(XALLOC_CACHE_HWCACHE_ALIGN | XALLOC_CACHE_TYPESAFE_BY_RCU);
 	if (!issue(f, XALLOC_IOC_CACHE_CREATE, &c, sizeof(c), "CACHE_CREATE", e_create)) {
 		if (f->nr_cache < FZ_MAX_CACHES)
 			f->cache[f->nr_cache++] = c.handle;
@@ -495,7 +495,7 @@ static void op_free(struct fz_file *f)
 	for (int i = 0; i < n; i++)
 		h[i] = f->nr_obj && chance(92) ? f->obj[below(f->nr_obj)].handle : some_handle(f);
 	fr.count = chance(97) ? (__u32)n : some_count();
-	fr.flags = chance(90) ? (chance(50) ? XALLOC_OBJ_BULK : 0) : rnd();
+	fr.flags = chance(90) ? some_flags(XALLOC_OBJ_BULK | XALLOC_FREE_RCU) : rnd();
 	fr.handles = chance(97) ? (unsigned long)h : (unsigned long)bad_pointer();
 	ret = issue(f, XALLOC_IOC_FREE, &fr, sizeof(fr), "FREE", e_free);
 	if (!ret) {

@@ -31,10 +31,12 @@
 #define XT_DEV		"/dev/xalloc"
 #define XT_MAX_NODES	64
 #define XT_PAGE		4096ULL
-#define XT_NR_STATS	26	/* counters named in debugfs caches/<name>/stats */
+#define XT_NR_STATS	30	/* counters named in debugfs caches/<name>/stats */
 #define XT_KERNEL_PTR	0xffff888000000000ULL
 
 enum { ALLOC_FASTPATH, ALLOC_SLOWPATH, FREE_FASTPATH, FREE_SLOWPATH };
+/* The RCU counters, last in XALLOC_STAT_NAMES. */
+enum { FREE_RCU_QUEUED = 26, FREE_RCU_BATCHED, FREE_RCU_SYNC, FREE_RCU_FREED };
 
 static const char *const kmalloc_names[] = {
 	"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-96",
@@ -279,9 +281,10 @@ TEST_F(xa, version)
 	EXPECT_EQ(XALLOC_ABI_VERSION, v.abi_version);
 	EXPECT_EQ(0, v.pad);
 	EXPECT_EQ(XALLOC_FEAT_CACHES | XALLOC_FEAT_KMALLOC | XALLOC_FEAT_PAGES |
-		  XALLOC_FEAT_BULK | XALLOC_FEAT_STATS,
+		  XALLOC_FEAT_BULK | XALLOC_FEAT_STATS | XALLOC_FEAT_RCU,
 		  v.features & (XALLOC_FEAT_CACHES | XALLOC_FEAT_KMALLOC |
-				XALLOC_FEAT_PAGES | XALLOC_FEAT_BULK | XALLOC_FEAT_STATS));
+				XALLOC_FEAT_PAGES | XALLOC_FEAT_BULK | XALLOC_FEAT_STATS |
+				XALLOC_FEAT_RCU));
 }
 
 TEST_F(xa, unknown_ioctl_enotty)
@@ -417,7 +420,7 @@ TEST_F(xa, cache_create_bad_values_einval)
 	EXPECT_EQ(-EINVAL, cache_create(self->fd, name, 64, 48, 0, NULL));
 	EXPECT_EQ(-EINVAL, cache_create(self->fd, name, 64, 8192, 0, NULL));
 	EXPECT_EQ(-EINVAL, cache_create(self->fd, name, 64, 1U << 31, 0, NULL));
-	EXPECT_EQ(-EINVAL, cache_create(self->fd, name, 64, 0, 1U << 1, NULL));
+	EXPECT_EQ(-EINVAL, cache_create(self->fd, name, 64, 0, 1U << 2, NULL));
 	EXPECT_EQ(-EINVAL, cache_create(self->fd, name, 64, 0, 1U << 31, NULL));
 	/* None of them left a cache behind. */
 	memset(&c, 0, sizeof(c));
@@ -1379,6 +1382,77 @@ TEST_F_TIMEOUT(xa, bench_stops_on_signal, 120)
 	b.size = 0;
 	b.iterations = 10;
 	EXPECT_EQ(0, ioctl(self->fd, XALLOC_IOC_BENCH, &b));
+}
+
+/*
+ * XALLOC_FREE_RCU: handles go at once; the objects after a grace period,
+ * counted as queued at once; closing the file waits for its kmalloc
+ * objects, destroying a cache for its objects.
+ */
+TEST_F(xa, free_rcu_kmalloc_on_close)
+{
+	__u64 kb[NR_KMALLOC], ka[NR_KMALLOC], before;
+	struct xalloc_cache_stats s0, s1;
+	__u32 h[13];
+	int fd2;
+
+	before = zone_pages(self->fd);
+	kmalloc_active(self->fd, kb);
+	ASSERT_EQ(0, stats_name(self->fd, "kmalloc-64", &s0));
+	fd2 = xt_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, obj_alloc(fd2, 0, 64, -1, 0, 10, h));
+	ASSERT_EQ(0, obj_alloc(fd2, 0, 20000, -1, 0, 2, h + 10));
+	ASSERT_EQ(0, pages_alloc(fd2, 1, -1, 0, h + 12));
+	EXPECT_EQ(-EINVAL, obj_free(fd2, h, 13, XALLOC_FREE_RCU << 1));
+	ASSERT_EQ(0, obj_free(fd2, h, 13, XALLOC_FREE_RCU));
+	EXPECT_EQ(-ENOENT, free1(fd2, h[0]));
+	EXPECT_EQ(-ENOENT, free1(fd2, h[12]));
+	ASSERT_EQ(0, stats_name(self->fd, "kmalloc-64", &s1));
+	EXPECT_EQ(10, s1.stat[FREE_RCU_QUEUED] - s0.stat[FREE_RCU_QUEUED]);
+	ASSERT_EQ(0, close(fd2));
+	EXPECT_EQ(before, zone_pages(self->fd));
+	kmalloc_active(self->fd, ka);
+	for (size_t i = 0; i < NR_KMALLOC; i++)
+		XT_EXPECT_EQ(kb[i], ka[i], "%s", kmalloc_names[i]);
+	ASSERT_EQ(0, stats_name(self->fd, "kmalloc-64", &s1));
+	EXPECT_EQ(10, s1.stat[FREE_RCU_FREED] - s0.stat[FREE_RCU_FREED]);
+}
+
+TEST_F(xa, free_rcu_typesafe_cache)
+{
+	struct xalloc_cache_stats st;
+	char name[XALLOC_NAME_LEN], buf[16];
+	__u32 c, h[20];
+	int tries;
+
+	xt_name(name, "rcu");
+	ASSERT_EQ(0, cache_create(self->fd, name, 100, 0, XALLOC_CACHE_TYPESAFE_BY_RCU, &c));
+	ASSERT_EQ(0, obj_alloc(self->fd, c, 0, -1, 0, 20, h));
+	memset(buf, 0x7e, sizeof(buf));
+	ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_WRITE, h[0], 0, sizeof(buf), buf));
+	ASSERT_EQ(0, obj_free(self->fd, h, 10, XALLOC_FREE_RCU));
+	ASSERT_EQ(0, obj_free(self->fd, h + 10, 10, XALLOC_FREE_RCU | XALLOC_OBJ_BULK));
+	ASSERT_EQ(0, stats_handle(self->fd, c, &st));
+	EXPECT_EQ(20, st.stat[FREE_RCU_QUEUED]);
+	EXPECT_EQ(0, st.stat[FREE_RCU_SYNC]);
+	/* A grace period and a block's delay: wait for them, however long. */
+	for (tries = 0; tries < 3000 && st.stat[FREE_RCU_FREED] < 20; tries++) {
+		usleep(10000);
+		ASSERT_EQ(0, stats_handle(self->fd, c, &st));
+	}
+	EXPECT_EQ(20, st.stat[FREE_RCU_FREED]);
+	EXPECT_EQ(0, st.active_objs);
+	/* Reused objects are handed out cleared, type-safe or not. */
+	ASSERT_EQ(0, obj_alloc(self->fd, c, 0, -1, 0, 20, h));
+	for (int i = 0; i < 20; i++) {
+		ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_READ, h[i], 0, sizeof(buf), buf));
+		EXPECT_TRUE(has_pattern((unsigned char *)buf, sizeof(buf), 0));
+	}
+	ASSERT_EQ(0, obj_free(self->fd, h, 20, XALLOC_FREE_RCU));
+	/* The destroy waits for them. */
+	EXPECT_EQ(0, cache_destroy(self->fd, c));
+	EXPECT_EQ(-ENOENT, stats_name(self->fd, name, &st));
 }
 
 TEST_F(xa, sigkill_releases_everything)

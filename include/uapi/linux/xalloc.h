@@ -44,6 +44,7 @@
 #define XALLOC_FEAT_BULK	_BITULL(3)
 #define XALLOC_FEAT_STATS	_BITULL(4)
 #define XALLOC_FEAT_BENCH	_BITULL(5)
+#define XALLOC_FEAT_RCU		_BITULL(6)	/* XALLOC_FREE_RCU, type-safe caches */
 
 struct xalloc_version {
 	__u32 abi_version;		/* out: XALLOC_ABI_VERSION */
@@ -63,6 +64,7 @@ struct xalloc_version {
  *   -ENOMEM  no memory
  */
 #define XALLOC_CACHE_HWCACHE_ALIGN	_BITUL(0)
+#define XALLOC_CACHE_TYPESAFE_BY_RCU	_BITUL(1)	/* slabs go after a grace period */
 #define XALLOC_MAX_OBJECT_SIZE		_BITUL(20)
 
 struct xalloc_cache_create {
@@ -112,13 +114,18 @@ struct xalloc_obj_alloc {
 /*
  * XALLOC_IOC_FREE: free the objects and page blocks of @count handles read
  * from the __u32 array at @handles. Checked first: on any error nothing is
- * freed.
+ * freed. With XALLOC_FREE_RCU the objects are freed after a grace period
+ * (xalloc_kfree_rcu_mightsleep(), xalloc_cache_free_rcu_mightsleep()),
+ * XALLOC_OBJ_BULK or not; their handles are gone at once, page blocks are
+ * freed at once. Destroying a cache and closing the file wait for them.
  *   -EINVAL  @count 0 or above XALLOC_MAX_BATCH; a handle twice
  *   -ENOENT  a handle is not a live object or block of this file
  */
+#define XALLOC_FREE_RCU		_BITUL(3)	/* objects after a grace period */
+
 struct xalloc_free {
 	__u32 count;			/* in */
-	__u32 flags;			/* in: XALLOC_OBJ_BULK or 0 */
+	__u32 flags;			/* in: XALLOC_OBJ_BULK, XALLOC_FREE_RCU */
 	__u64 handles;			/* in: pointer to __u32[count] */
 };
 
@@ -172,7 +179,8 @@ struct xalloc_pages_alloc {
 	"deactivate_to_tail", "deactivate_remote_frees", "deactivate_bypass", \
 	"order_fallback", "cmpxchg_double_fail", "cmpxchg_double_cpu_fail", \
 	"cpu_partial_alloc", "cpu_partial_free", "cpu_partial_node",	\
-	"cpu_partial_drain"
+	"cpu_partial_drain", "free_rcu_queued", "free_rcu_batched",	\
+	"free_rcu_sync", "free_rcu_freed"
 
 struct xalloc_cache_stats {
 	__u32 cache;			/* in: handle, or 0 to look up @name */
