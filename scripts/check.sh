@@ -193,8 +193,9 @@ check_kernel() {
 	grep -E '(warning|error):' "$dir/sparse.log" | sed "s|$moddir/||" | head -10 || true
 	# No RT kernel here: an RT build must stop at mm/compat.h's #error.
 	rc=0
-	rsync -a --delete --exclude=/build/ --exclude=.git "$repo/" "$dir/rt/"
-	make -C "$kdir" M="$dir/rt" KCFLAGS=-DCONFIG_PREEMPT_RT=1 mm/zone.o >"$dir/rt.log" 2>&1 || rc=$?
+	rsync -a --delete --exclude=/build/ --exclude=.git "$repo/" "$repo/$dir/rt/"
+	make -C "$kdir" M="$repo/$dir/rt" KCFLAGS=-DCONFIG_PREEMPT_RT=1 mm/zone.o \
+		>"$dir/rt.log" 2>&1 || rc=$?
 	check "[ $rc -ne 0 ] && grep -q 'error: #error \"xalloc does not support PREEMPT_RT' '$dir/rt.log'" \
 		"$ver" "a PREEMPT_RT build stops at the #error of mm/compat.h"
 
