@@ -19,7 +19,7 @@
 
 static unsigned int zone_mb = 64;
 module_param(zone_mb, uint, 0444);
-MODULE_PARM_DESC(zone_mb, "zone size per NUMA node in MiB, up to a node's share of the memory, rounded up to whole chunks (default 64)");
+MODULE_PARM_DESC(zone_mb, "zone size per NUMA node in MiB, up to the largest node's memory, rounded up to whole chunks (default 64)");
 
 /* For the tests of load failures only. */
 static unsigned int fail_chunk;
@@ -39,15 +39,18 @@ static int fail_step(const char *step)
 	return -ENOMEM;
 }
 
-/* A node's zone is at most the node's share of the memory. */
+/* No node can give a zone larger than the largest node's memory. */
 static bool zone_mb_ok(void)
 {
-	unsigned long max = totalram_pages() / max(num_node_state(N_NORMAL_MEMORY), 1);
+	unsigned long max = 0;
+	int nid;
 
+	for_each_node_state(nid, N_NORMAL_MEMORY)
+		max = max(max, node_present_pages(nid));
 	max >>= 20 - PAGE_SHIFT;
 	if (zone_mb && zone_mb <= max)
 		return true;
-	pr_err("xalloc: zone_mb=%u must be 1 to %lu, a node's share of the memory in MiB\n",
+	pr_err("xalloc: zone_mb=%u must be 1 to %lu, the largest node's memory in MiB\n",
 	       zone_mb, max);
 	return false;
 }

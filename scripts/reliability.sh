@@ -141,7 +141,7 @@ for arg in fail_init=zone fail_init=debugfs fail_init=caches fail_init=misc fail
 	fi
 	[ ! -e /sys/kernel/debug/xalloc ] || mark "debugfs-after-$arg left"
 done
-# More than a node's share of the memory: refused before anything is carved.
+# More than the largest node's memory: refused before anything is carved.
 insmod /lib/xalloc/xalloc.ko zone_mb=1048576 2>/tmp/insmod.err && rmmod xalloc
 mark "error-zone_mb $(tr ' ' _ </tmp/insmod.err)"
 
@@ -192,7 +192,7 @@ EOF
 			"insmod xalloc.ko $arg fails at step $step with ENOMEM (${err##*:_}), no debugfs left"
 	done
 	err=$(mark "$c" error-zone_mb)
-	check "grep -q 'xalloc: zone_mb=1048576 must be 1 to [0-9]*, a node.s share of the memory in MiB\$' '$c' &&
+	check "grep -q 'xalloc: zone_mb=1048576 must be 1 to [0-9]*, the largest node.s memory in MiB\$' '$c' &&
 		[ '${err##*:_}' = Invalid_argument ]" "$ver" \
 		"insmod xalloc.ko zone_mb=1048576 is refused with EINVAL (${err##*:_}) and says the bound"
 	# The 20th chunk fails: node 1 keeps the 3 it got, and the load works.
