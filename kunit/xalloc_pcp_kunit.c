@@ -483,9 +483,17 @@ static int pcp_stress_thread(void *arg)
 	return 0;
 }
 
-static void xalloc_pcp_concurrent_all_cpus(struct kunit *test)
+/*
+ * A thread per CPU allocates, fills, checks and frees blocks of orders 0-3;
+ * with @retune, this task meanwhile writes pcp_high and pcp_batch over and
+ * over, each write draining every list. Return: the writes made.
+ */
+static unsigned int pcp_stress_run(struct kunit *test, bool retune)
 {
+	static const unsigned int highs[] = { 0, 1, 63, PCP_HIGH, 1000 };
+	static const unsigned int batches[] = { 1, 7, PCP_BATCH, 200 };
 	struct pcp_stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	unsigned int writes = 0;
 	int cpu, started = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, st);
@@ -502,12 +510,49 @@ static void xalloc_pcp_concurrent_all_cpus(struct kunit *test)
 	}
 	cpus_read_unlock();
 	KUNIT_EXPECT_EQ(test, started, (int)num_online_cpus());
-	while (atomic_read(&st->done) < started)
-		msleep(20);
+	while (atomic_read(&st->done) < started) {
+		if (!retune) {
+			msleep(20);
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, xalloc_pcp_set(highs[writes % ARRAY_SIZE(highs)],
+						     batches[writes % ARRAY_SIZE(batches)]), 0);
+		writes++;
+		usleep_range(500, 1000);
+	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
 	for (unsigned int i = 0; i < ARRAY_SIZE(st->slot); i++)
 		if (st->slot[i])
 			xalloc_free_pages(st->slot[i], i & XALLOC_PCP_MAX_ORDER);
+	return writes;
+}
+
+static void xalloc_pcp_concurrent_all_cpus(struct kunit *test)
+{
+	pcp_stress_run(test, false);
+}
+
+/*
+ * pcp_high and pcp_batch written while every CPU allocates: no block lost
+ * or handed out twice (the fills), the lists consistent and every free
+ * count back on exit; the last write drains every list to empty.
+ */
+static void xalloc_pcp_tunables_written_under_load(struct kunit *test)
+{
+	unsigned int writes = pcp_stress_run(test, true);
+	int cpu, nid;
+
+	kunit_info(test, "%u writes of pcp_high and pcp_batch", writes);
+	KUNIT_EXPECT_GT(test, writes, 0U);
+	KUNIT_ASSERT_EQ(test, xalloc_pcp_set(PCP_HIGH, PCP_BATCH), 0);
+	for_each_node(nid) {
+		struct xalloc_zone *zone = xalloc_zone_of(nid);
+
+		if (!zone)
+			continue;
+		for_each_possible_cpu(cpu)
+			KUNIT_EXPECT_EQ(test, xalloc_pcp_pages(zone, cpu), 0UL);
+	}
 }
 
 static struct kunit_case xalloc_pcp_cases[] = {
@@ -522,6 +567,7 @@ static struct kunit_case xalloc_pcp_cases[] = {
 	KUNIT_CASE(xalloc_pcp_high_order_drains_lists),
 	KUNIT_CASE(xalloc_pcp_poison_checked),
 	KUNIT_CASE(xalloc_pcp_concurrent_all_cpus),
+	KUNIT_CASE(xalloc_pcp_tunables_written_under_load),
 	{}
 };
 

@@ -93,6 +93,17 @@ static unsigned int item_step(struct item *it)
 	return item_size(it) > 4096 ? 64 : 1;
 }
 
+/* Whether every @step-th word of @it's first @bytes holds what fill() wrote. */
+static bool item_intact(const struct item *it, u32 bytes, unsigned int step)
+{
+	const u32 *w = it->p;
+
+	for (unsigned int i = 0; i < bytes / 4; i += step)
+		if (w[i] != word(it->p, it->seq, i))
+			return false;
+	return true;
+}
+
 static void fill(struct item *it)
 {
 	u32 *w = it->p;
@@ -103,14 +114,8 @@ static void fill(struct item *it)
 
 static void release(struct stress *st, struct item *it)
 {
-	u32 *w = it->p;
-
-	for (unsigned int i = 0; i < item_size(it) / 4; i += item_step(it)) {
-		if (w[i] != word(it->p, it->seq, i)) {
-			atomic_long_inc(&st->bad);
-			break;
-		}
-	}
+	if (!item_intact(it, item_size(it), item_step(it)))
+		atomic_long_inc(&st->bad);
 	atomic_long_inc(&st->verified);
 	if (it->kind == ITEM_CACHE)
 		xalloc_cache_free(st->caches[it->cache], it->p);
@@ -409,11 +414,13 @@ static int last_free_fn(void *arg)
  * free gives the slab back to the zone: xalloc_discard_slab() must not touch
  * the cache once its slab count says none is left, or destroy frees the
  * cache under it (KASAN would report the write). A destroy that still sees
- * the slab keeps the cache dead and says so: one report each.
+ * the slab keeps the cache dead and says so, in one report; the free then
+ * lands in the dead cache, which is left with no object.
  */
 static void xalloc_stress_destroy_races_last_free(struct kunit *test)
 {
 	unsigned int dead = 0, races = 64, i;
+	struct xalloc_cache_counts cnt;
 	char name[24];
 	int cpu, nid;
 
@@ -422,7 +429,7 @@ static void xalloc_stress_destroy_races_last_free(struct kunit *test)
 	for (i = 0; i < races; i++) {
 		struct last_free lf = {};
 		struct task_struct *t;
-		unsigned long before;
+		unsigned long before, reports;
 
 		snprintf(name, sizeof(name), "stress-race-%u", i);
 		lf.s = xalloc_cache_create(name, 256, 0, 0, NULL);
@@ -440,12 +447,17 @@ static void xalloc_stress_destroy_races_last_free(struct kunit *test)
 		before = xalloc_report_count();
 		complete(&lf.go);
 		xalloc_cache_destroy(lf.s);
-		dead += xalloc_report_count() - before;
+		reports = xalloc_report_count() - before;
 		wait_for_completion(&lf.done);
+		KUNIT_EXPECT_LE_MSG(test, reports, 1UL, "race %u", i);
+		if (reports) {
+			dead++;
+			xalloc_cache_counts(lf.s, &cnt);
+			KUNIT_EXPECT_EQ_MSG(test, cnt.active_objs, 0UL, "race %u", i);
+		}
 	}
 	kunit_info(test, "%u destroys raced the last free on CPU %d: %u kept the cache dead",
 		   races, cpu, dead);
-	KUNIT_EXPECT_LE(test, dead, races);
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
 	XALLOC_KUNIT_EXPECT_REPORTS(test, dead);
@@ -471,14 +483,8 @@ static unsigned int switch_size(struct switch_load *sl)
 
 static void switch_release(struct switch_load *sl, struct item *it)
 {
-	u32 *w = it->p;
-
-	for (unsigned int i = 0; i < it->size / 4; i++) {
-		if (w[i] != word(it->p, it->seq, i)) {
-			atomic_long_inc(&sl->bad);
-			break;
-		}
-	}
+	if (!item_intact(it, it->size, 1))
+		atomic_long_inc(&sl->bad);
 	atomic_long_inc(&sl->verified);
 	if (sl->kmalloc)
 		xalloc_kfree(it->p);
