@@ -1025,6 +1025,30 @@ static void xalloc_finders_init_on_alloc_and_free(struct kunit *test)
 	}
 }
 
+/*
+ * init_on_alloc leaves the objects of a poisoning debug cache poisoned, as
+ * SLUB does, so that a read before initialisation finds 0x6b, not 0; the
+ * cache's own layout has no debug flags, the object's slab does. __GFP_ZERO
+ * still zeroes.
+ */
+static void xalloc_finders_init_on_alloc_keeps_poison(struct kunit *test)
+{
+	struct finders_ctx *ctx = test->priv;
+	u8 *p, *z;
+
+	KUNIT_ASSERT_TRUE_MSG(test, want_init_on_alloc(0), "needs init_on_alloc=1");
+	ctx->s = xalloc_cache_create("finders_poison", 72, 0, XALLOC_POISON, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->s);
+	p = xalloc_cache_alloc(ctx->s, GFP_KERNEL);
+	z = xalloc_cache_alloc(ctx->s, GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_TRUE(test, p && z);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(p, 0x6b, 71));
+	KUNIT_EXPECT_EQ(test, p[71], 0xa5);
+	KUNIT_EXPECT_FALSE(test, memchr_inv(z, 0, 72));
+	xalloc_cache_free(ctx->s, p);
+	xalloc_cache_free(ctx->s, z);
+}
+
 static struct kunit_case xalloc_finders_cases[] = {
 	KUNIT_CASE(xalloc_finders_cache_use_after_free),
 	KUNIT_CASE(xalloc_finders_kmalloc_use_after_free),
@@ -1039,6 +1063,7 @@ static struct kunit_case xalloc_finders_cases[] = {
 	KUNIT_CASE_PARAM(xalloc_finders_kfree_twice_refused, finders_kfree_gen_params),
 	KUNIT_CASE(xalloc_finders_freelist_cycle_reported),
 	KUNIT_CASE(xalloc_finders_init_on_alloc_and_free),
+	KUNIT_CASE(xalloc_finders_init_on_alloc_keeps_poison),
 	{}
 };
 

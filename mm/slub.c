@@ -644,16 +644,31 @@ static int xalloc_cpu_dead(unsigned int cpu)
 
 /* ---- What every object goes through: KASAN, kmemleak, init_on_* -------- */
 
+/* Whether @obj is of a slab of a debug layout that poisons. */
+static noinline bool object_layout_poisons(void *obj)
+{
+	struct xalloc_page *desc = xalloc_addr_desc(obj);
+
+	if (desc->type == XALLOC_PAGE_SLAB_TAIL)
+		desc = desc->head;
+	return desc->cache->flags & XALLOC_POISON;
+}
+
 /*
  * As SLUB: constructed, poisoned and type-safe objects keep their bytes (a
- * reader under RCU may look at a type-safe object while it is freed).
+ * reader under RCU may look at a type-safe object while it is freed). The
+ * flags of @s are its own layout's; an object of a poisoning debug layout
+ * is found by its slab.
  */
-static __always_inline bool slab_want_init_on_alloc(struct xalloc_cache *s, gfp_t gfp)
+static __always_inline bool slab_want_init_on_alloc(struct xalloc_cache *s, void *obj,
+						    gfp_t gfp)
 {
-	if (want_init_on_alloc(gfp & ~__GFP_ZERO) && !s->ctor &&
-	    !(s->flags & (XALLOC_POISON | XALLOC_TYPESAFE_BY_RCU)))
-		return true;
-	return gfp & __GFP_ZERO;
+	if (!want_init_on_alloc(gfp & ~__GFP_ZERO) || s->ctor ||
+	    (s->flags & (XALLOC_POISON | XALLOC_TYPESAFE_BY_RCU)))
+		return gfp & __GFP_ZERO;
+	if (unlikely(rcu_access_pointer(s->layout)) && object_layout_poisons(obj))
+		return gfp & __GFP_ZERO;
+	return true;
 }
 
 static __always_inline bool slab_want_init_on_free(struct xalloc_cache *s)
@@ -688,7 +703,7 @@ static __always_inline void slab_post_alloc_hook(struct xalloc_cache *s, void *o
 						 gfp_t gfp)
 {
 	xalloc_kasan_unpoison(obj, s->object_size);
-	if (unlikely(slab_want_init_on_alloc(s, gfp)))
+	if (unlikely(slab_want_init_on_alloc(s, obj, gfp)))
 		memset(obj, 0, s->object_size);
 	xalloc_kmemleak_alloc(obj, s->object_size, gfp);
 }
