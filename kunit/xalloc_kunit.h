@@ -31,6 +31,7 @@
 #include <kunit/test.h>
 
 #include "../mm/report.h"
+#include "../mm/slab.h"
 
 /**
  * struct xalloc_kunit_reports - the xalloc reports of the running case
@@ -143,6 +144,37 @@ static inline void xalloc_kunit_exit(struct kunit *test)
 			    "xalloc reports of the case");
 	kunit_info(test, "xalloc-check: reports %lu expected %lu\n", reports,
 		   xalloc_kunit_reports.expected);
+}
+
+/* Objects of @s in use now, its layouts included. */
+static inline unsigned long xalloc_kunit_active(struct xalloc_cache *s)
+{
+	struct xalloc_cache_counts cnt;
+
+	xalloc_cache_counts(s, &cnt);
+	return cnt.active_objs;
+}
+
+/* Slabs of @s now, its layouts included. */
+static inline unsigned long xalloc_kunit_slabs(struct xalloc_cache *s)
+{
+	struct xalloc_cache_counts cnt;
+
+	xalloc_cache_counts(s, &cnt);
+	return cnt.num_slabs;
+}
+
+/* Free pages of every zone, on the free lists and the CPUs' lists. */
+static inline unsigned long xalloc_kunit_zone_free(void)
+{
+	struct xalloc_zone_info info;
+	unsigned long sum = 0;
+	int nid;
+
+	for_each_node(nid)
+		if (xalloc_zone_info(nid, &info))
+			sum += info.free_pages + info.pcp_pages;
+	return sum;
 }
 
 #endif /* _XALLOC_KUNIT_H */

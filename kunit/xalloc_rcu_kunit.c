@@ -99,35 +99,6 @@ static int rcu_pin(struct kunit *test)
 	return smp_processor_id();
 }
 
-static unsigned long rcu_active(struct xalloc_cache *s)
-{
-	struct xalloc_cache_counts cnt;
-
-	xalloc_cache_counts(s, &cnt);
-	return cnt.active_objs;
-}
-
-static unsigned long rcu_slabs(struct xalloc_cache *s)
-{
-	struct xalloc_cache_counts cnt;
-
-	xalloc_cache_counts(s, &cnt);
-	return cnt.num_slabs;
-}
-
-/* Free pages of every zone, on the free lists and the CPUs' lists. */
-static unsigned long rcu_zone_free(void)
-{
-	struct xalloc_zone_info info;
-	unsigned long sum = 0;
-	int nid;
-
-	for_each_node(nid)
-		if (xalloc_zone_info(nid, &info))
-			sum += info.free_pages + info.pcp_pages;
-	return sum;
-}
-
 /* The counters of this file, of @s. */
 struct rcu_stats {
 	unsigned long queued, batched, sync, freed;
@@ -271,7 +242,7 @@ static void xalloc_rcu_kfree_every_class(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, s);
 	cpu = rcu_pin(test);
 	xalloc_rcu_barrier();
-	zfree = rcu_zone_free();
+	zfree = xalloc_kunit_zone_free();
 	p = xalloc_kmalloc(c->size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	memset(p, RCU_PATTERN, c->size);
@@ -281,7 +252,7 @@ static void xalloc_rcu_kfree_every_class(struct kunit *test)
 		memset(q, RCU_PATTERN, c->size);
 	}
 	if (s) {
-		active = rcu_active(s);
+		active = xalloc_kunit_active(s);
 		before = rcu_stats(s);
 	}
 	holder_start(test, &h, cpu, p, c->size, RCU_PATTERN);
@@ -289,11 +260,11 @@ static void xalloc_rcu_kfree_every_class(struct kunit *test)
 	xalloc_kfree_rcu(q, rcu);
 	rcu_let_blocks_go();
 	if (s) {
-		KUNIT_EXPECT_EQ(test, rcu_active(s), active);
+		KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), active);
 		expect_rcu_stats(test, s, before, nr, nr, 0, 0);
 	} else {
 		KUNIT_EXPECT_EQ(test, xalloc_addr_desc(p)->type, (u8)XALLOC_PAGE_LARGE);
-		KUNIT_EXPECT_EQ(test, rcu_zone_free(), zfree - (nr << get_order(c->size)));
+		KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zfree - (nr << get_order(c->size)));
 	}
 	if (q)
 		KUNIT_EXPECT_FALSE(test, memchr_inv((u8 *)q + sizeof(q->rcu), RCU_PATTERN,
@@ -301,10 +272,10 @@ static void xalloc_rcu_kfree_every_class(struct kunit *test)
 	holder_stop(test, &h);
 	xalloc_rcu_barrier();
 	if (s) {
-		KUNIT_EXPECT_EQ(test, rcu_active(s), active - nr);
+		KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), active - nr);
 		expect_rcu_stats(test, s, before, nr, nr, 0, nr);
 	} else {
-		KUNIT_EXPECT_EQ(test, rcu_zone_free(), zfree);
+		KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zfree);
 	}
 }
 
@@ -328,12 +299,12 @@ static void xalloc_rcu_cache_free_both_forms(struct kunit *test)
 	xalloc_cache_free_rcu_mightsleep(s, p);
 	xalloc_cache_free_rcu(s, q, rcu);
 	rcu_let_blocks_go();
-	KUNIT_EXPECT_EQ(test, rcu_active(s), 2UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 2UL);
 	KUNIT_EXPECT_FALSE(test, memchr_inv(q->data, RCU_PATTERN, sizeof(q->data)));
 	expect_rcu_stats(test, s, before, 2, 2, 0, 0);
 	holder_stop(test, &h);
 	xalloc_rcu_barrier();
-	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 	expect_rcu_stats(test, s, before, 2, 2, 0, 2);
 }
 
@@ -453,7 +424,7 @@ static void xalloc_rcu_typesafe_persistent(struct kunit *test)
 	KUNIT_EXPECT_GE(test, s->offset, s->object_size);
 	atomic_set(&rcu_ctor_calls, 0);
 	xalloc_cache_shrink(s);
-	zfree = rcu_zone_free();
+	zfree = xalloc_kunit_zone_free();
 	p = xalloc_cache_alloc(s, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rcu_ctor_calls), (int)oo_objects(s->oo));
@@ -478,16 +449,16 @@ static void xalloc_rcu_typesafe_persistent(struct kunit *test)
 	for (tries = 0; !xalloc_rcu_slabs_pending() && tries < 100000; tries++)
 		usleep_range(100, 200);
 	KUNIT_EXPECT_EQ(test, xalloc_rcu_slabs_pending(), 1UL);
-	KUNIT_EXPECT_EQ(test, rcu_slabs(s), 1UL);
-	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
-	KUNIT_EXPECT_EQ(test, rcu_zone_free(), zfree - pages);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 1UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zfree - pages);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(p->magic), RCU_CTOR_MAGIC);
 	holder_stop(test, &h);
 	flush_work(&w.work);
 	destroy_work_on_stack(&w.work);
 	KUNIT_EXPECT_EQ(test, xalloc_rcu_slabs_pending(), 0UL);
-	KUNIT_EXPECT_EQ(test, rcu_slabs(s), 0UL);
-	KUNIT_EXPECT_EQ(test, rcu_zone_free(), zfree);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zfree);
 }
 
 /*
@@ -518,7 +489,7 @@ static void xalloc_rcu_typesafe_debug(struct kunit *test)
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 	xalloc_cache_shrink(s);
-	KUNIT_EXPECT_EQ(test, rcu_slabs(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 0UL);
 }
 
 /* ---- Frees from atomic context ------------------------------------------- */
@@ -571,7 +542,7 @@ static void xalloc_rcu_free_from_irq(struct kunit *test)
 			 rcu_stats(s).freed - before.freed);
 	xalloc_rcu_barrier();
 	expect_rcu_stats(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0, RCU_NR_OBJS);
-	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 static DEFINE_SPINLOCK(rcu_spin_lock);
@@ -599,7 +570,7 @@ static void xalloc_rcu_free_under_spinlock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rcu_stats(s).batched - before.batched, (unsigned long)RCU_NR_OBJS);
 	xalloc_rcu_barrier();
 	expect_rcu_stats(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0, RCU_NR_OBJS);
-	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 /* ---- No memory for a block ------------------------------------------------ */
@@ -620,7 +591,7 @@ static void xalloc_rcu_no_block_head_form(struct kunit *test)
 		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
 	}
 	xalloc_rcu_barrier();		/* no CPU has a block being filled */
-	zfree = rcu_zone_free();
+	zfree = xalloc_kunit_zone_free();
 	big = xalloc_kmalloc(3 * PAGE_SIZE, GFP_KERNEL);	/* head past page 0 below */
 	KUNIT_ASSERT_NOT_NULL(test, big);
 	before = rcu_stats(s);
@@ -632,13 +603,13 @@ static void xalloc_rcu_no_block_head_form(struct kunit *test)
 	xalloc_fail_set(XALLOC_FAIL_RCU_BLOCK, 0, 0, 0);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&xalloc_fail[XALLOC_FAIL_RCU_BLOCK].failures),
 			failed + 9);
-	KUNIT_EXPECT_EQ(test, rcu_active(s), 8UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 8UL);
 	expect_rcu_stats(test, s, before, 8, 0, 0, 0);
 	holder_stop(test, &h);
 	xalloc_rcu_barrier();
-	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 	expect_rcu_stats(test, s, before, 8, 0, 0, 8);
-	KUNIT_EXPECT_EQ(test, rcu_zone_free(), zfree);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zfree);
 }
 
 /* Headless: a synchronous grace period, then the free, before the return. */
@@ -659,7 +630,7 @@ static void xalloc_rcu_no_block_headless(struct kunit *test)
 	xalloc_fail_set(XALLOC_FAIL_RCU_BLOCK, 100, 0, -1);
 	for (i = 0; i < 8; i++) {
 		xalloc_cache_free_rcu_mightsleep(s, objs[i]);
-		KUNIT_EXPECT_EQ(test, rcu_active(s), 7UL - i);
+		KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 7UL - i);
 	}
 	xalloc_fail_set(XALLOC_FAIL_RCU_BLOCK, 0, 0, 0);
 	expect_rcu_stats(test, s, before, 8, 0, 8, 8);
@@ -720,7 +691,7 @@ static void xalloc_rcu_pending_frees_at_unload(struct kunit *test)
 	q = kunit_kcalloc(test, nr_cpu_ids, sizeof(*q), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, q);
 	holder_start(test, &h, me, NULL, 0, 0);
-	kactive = rcu_active(k);
+	kactive = xalloc_kunit_active(k);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
 		q[cpu].s = s;
@@ -736,20 +707,20 @@ static void xalloc_rcu_pending_frees_at_unload(struct kunit *test)
 		queued += ARRAY_SIZE(q[cpu].objs);
 	}
 	cpus_read_unlock();
-	KUNIT_EXPECT_EQ(test, rcu_active(s), queued);
-	KUNIT_EXPECT_EQ(test, rcu_active(k), kactive + queued);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), queued);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(k), kactive + queued);
 	INIT_WORK_ONSTACK(&w.work, rcu_unload_fn);
 	queue_work_on(me, system_wq, &w.work);
 	rcu_let_blocks_go();
 	KUNIT_EXPECT_EQ(test, atomic_read(&w.done), 0);
-	KUNIT_EXPECT_EQ(test, rcu_active(s), queued);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), queued);
 	holder_stop(test, &h);
 	flush_work(&w.work);
 	destroy_work_on_stack(&w.work);
 	ctx->s = NULL;
 	KUNIT_EXPECT_EQ(test, atomic_read(&w.done), 1);
 	KUNIT_EXPECT_NULL(test, xalloc_cache_lookup("rcu_unload"));
-	KUNIT_EXPECT_EQ(test, rcu_active(k), kactive);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(k), kactive);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
@@ -877,7 +848,7 @@ static void xalloc_rcu_stress_readers_every_cpu(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	KUNIT_ASSERT_NOT_NULL(test, tasks);
 	st->typesafe = s;
-	kactive = rcu_active(k);
+	kactive = xalloc_kunit_active(k);
 	before = rcu_stats(k);
 	cpus_read_lock();
 	for_each_online_cpu(cpu) {
@@ -908,8 +879,8 @@ static void xalloc_rcu_stress_readers_every_cpu(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic_long_read(&st->lookups), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&st->replaced),
 			(long)num_online_cpus() * RCU_REPLACES);
-	KUNIT_EXPECT_EQ(test, rcu_active(k), kactive);
-	KUNIT_EXPECT_EQ(test, rcu_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(k), kactive);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 	/* Every kmalloc item went through the RCU free, and came back. */
 	KUNIT_EXPECT_EQ(test, rcu_stats(k).queued - before.queued,
 			rcu_stats(k).freed - before.freed);

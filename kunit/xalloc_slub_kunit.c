@@ -77,34 +77,6 @@ static struct xalloc_cache *slub_cache(struct kunit *test, const char *name,
 	return ctx->s;
 }
 
-static unsigned long slub_active(struct xalloc_cache *s)
-{
-	struct xalloc_cache_counts cnt;
-
-	xalloc_cache_counts(s, &cnt);
-	return cnt.active_objs;
-}
-
-static unsigned long slub_slabs(struct xalloc_cache *s)
-{
-	struct xalloc_cache_counts cnt;
-
-	xalloc_cache_counts(s, &cnt);
-	return cnt.num_slabs;
-}
-
-static unsigned long zone_free_pages(void)
-{
-	struct xalloc_zone_info info;
-	unsigned long sum = 0;
-	int nid;
-
-	for_each_node(nid)
-		if (xalloc_zone_info(nid, &info))
-			sum += info.free_pages + info.pcp_pages;
-	return sum;
-}
-
 /* The slab of an object: its head descriptor, for slabs of several pages. */
 static struct xalloc_page *obj_slab(const void *obj)
 {
@@ -211,7 +183,7 @@ static void xalloc_slub_fast_path_reuses_freed_object(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLOWPATH), 1UL);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_FASTPATH), 1UL);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_FASTPATH), 2UL);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 static void xalloc_slub_new_slab_and_refill_counted(struct kunit *test)
@@ -225,10 +197,10 @@ static void xalloc_slub_new_slab_and_refill_counted(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_fn, o), 0L);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 3UL);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, DEACTIVATE_BYPASS), 2UL);
-	KUNIT_EXPECT_EQ(test, slub_slabs(s), 3UL);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 2UL * per + 1);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 3UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 2UL * per + 1);
 	slub_on_cpu(test, 0, slub_free_fn, o);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 /* A full slab that gets a free object goes to the CPU partial list. */
@@ -273,7 +245,7 @@ static void xalloc_slub_cpu_partial_list_used(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, CPU_PARTIAL_ALLOC), 1UL);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 3UL);
 	slub_on_cpu(test, 0, slub_free_fn, o);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 /* After a flush, partial slabs sit on the node list and are taken back. */
@@ -308,12 +280,12 @@ static void xalloc_slub_node_partial_list_used(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, CPU_PARTIAL_NODE), 1UL);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 0UL);
 	slub_free_fn(o);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 static void xalloc_slub_shrink_returns_pages(struct kunit *test)
 {
-	unsigned long before = zone_free_pages();
+	unsigned long before = xalloc_kunit_zone_free();
 	struct xalloc_cache *s = slub_cache(test, "slub_shrink", 700, 0, 0, NULL);
 	unsigned int per = oo_objects(s->oo);
 	struct slub_objs *o = slub_objs(test, s, 5 * per);
@@ -322,13 +294,13 @@ static void xalloc_slub_shrink_returns_pages(struct kunit *test)
 	stats_snap(s, &st);
 	/* On one CPU: a new cache's objects fill its slabs one after another. */
 	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_fn, o), 0L);
-	KUNIT_EXPECT_EQ(test, slub_slabs(s), 5UL);
-	KUNIT_EXPECT_EQ(test, before - zone_free_pages(),
-			slub_slabs(s) << oo_order(s->oo));
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 5UL);
+	KUNIT_EXPECT_EQ(test, before - xalloc_kunit_zone_free(),
+			xalloc_kunit_slabs(s) << oo_order(s->oo));
 	slub_free_fn(o);
 	xalloc_cache_shrink(s);
-	KUNIT_EXPECT_EQ(test, slub_slabs(s), 0UL);
-	KUNIT_EXPECT_EQ(test, zone_free_pages(), before);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), before);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_SLAB),
 			stats_delta(s, &st, ALLOC_SLAB));
 }
@@ -358,8 +330,8 @@ static void xalloc_slub_empty_slab_freed_beyond_min_partial(struct kunit *test)
 	slub_free_fn(o);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_REMOVE_PARTIAL), 4UL);
 	KUNIT_EXPECT_EQ(test, s->node[nid]->nr_partial, (unsigned long)s->min_partial);
-	KUNIT_EXPECT_EQ(test, slub_slabs(s), (unsigned long)s->min_partial);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), (unsigned long)s->min_partial);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 static const int slub_nodes[] = { 0, 1 };
@@ -467,7 +439,7 @@ static void xalloc_slub_full_node_falls_back(struct kunit *test)
 		KUNIT_EXPECT_NE(test, obj_nid(o->objs[i]), a.nid);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, ALLOC_SLAB), 2UL);
 	slub_free_fn(o);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 static long slub_any_alloc_fn(void *arg)
@@ -504,7 +476,7 @@ static void xalloc_slub_full_zones_use_other_partial(struct kunit *test)
 	o->objs[0] = a.obj;
 	for (unsigned int i = 0; i < o->n; i++)
 		xalloc_cache_free(s, o->objs[i]);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 /* Objects allocated on one CPU and freed on another. */
@@ -520,12 +492,12 @@ static void xalloc_slub_remote_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_SLOWPATH), 50UL);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_FASTPATH), 0UL);
 	KUNIT_EXPECT_GT(test, stats_delta(s, &st, FREE_FROZEN), 0UL);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 
 	/* The other way round, and the objects are reused. */
 	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 1, slub_alloc_fn, o), 0L);
 	slub_on_cpu(test, 0, slub_free_fn, o);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 /* A CPU goes offline with a CPU slab and live objects, and comes back. */
@@ -549,7 +521,7 @@ static void xalloc_slub_cpu_offline_with_live_objects(struct kunit *test)
 		KUNIT_EXPECT_NULL(test, memchr_inv(o->objs[i], i, 96));
 	slub_free_fn(o);
 	KUNIT_ASSERT_EQ(test, add_cpu(1), 0);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 	/* The CPU allocates again after coming back. */
 	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 1, slub_alloc_fn, o), 0L);
 	slub_free_fn(o);
@@ -648,7 +620,7 @@ static void xalloc_slub_bulk_alloc_and_free(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	KUNIT_ASSERT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL | __GFP_ZERO, n, objs),
 			(int)n);
-	KUNIT_EXPECT_EQ(test, slub_active(s), (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), (unsigned long)n);
 	for (unsigned int i = 0; i < n; i++) {
 		KUNIT_EXPECT_NULL(test, memchr_inv(objs[i], 0, 64));
 		memset(objs[i], i, 64);
@@ -659,7 +631,7 @@ static void xalloc_slub_bulk_alloc_and_free(struct kunit *test)
 				xalloc_addr_desc(objs[i])->type == XALLOC_PAGE_SLAB_TAIL, true);
 	}
 	xalloc_cache_free_bulk(s, n, objs);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL, 0, objs), 0);
 }
 
@@ -677,10 +649,10 @@ static void xalloc_slub_counts_are_exact(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cnt.num_slabs,
 			(unsigned long)DIV_ROUND_UP(37, oo_objects(s->oo)));
 	xalloc_cache_free(s, o->objs[3]);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 36UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 36UL);
 	o->objs[3] = NULL;
 	slub_free_fn(o);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 static void xalloc_slub_slab_order_and_objects(struct kunit *test)
@@ -742,7 +714,7 @@ static void xalloc_slub_free_to_wrong_cache_reported(struct kunit *test)
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_cache_free(other, &obj);		/* not in the zone */
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
-	KUNIT_EXPECT_EQ(test, slub_active(other), 1UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(other), 1UL);
 	xalloc_cache_free(other, obj);
 	xalloc_cache_destroy(other);
 }
@@ -761,9 +733,9 @@ static void xalloc_slub_destroy_with_live_object_reported(struct kunit *test)
 	/* The cache is gone by name but its object is still valid. */
 	KUNIT_EXPECT_NULL(test, xalloc_cache_lookup("slub_leak"));
 	KUNIT_EXPECT_NULL(test, memchr_inv(obj, 0x3c, 128));
-	KUNIT_EXPECT_EQ(test, slub_active(s), 1UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 1UL);
 	xalloc_kfree(obj);
-	KUNIT_EXPECT_EQ(test, slub_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
 /*
@@ -864,7 +836,7 @@ static void xalloc_slub_alloc_in_interrupt(struct kunit *test)
 		del_timer_sync(&t->soft);
 	KUNIT_EXPECT_TRUE(test, t->in_irq);
 	KUNIT_EXPECT_EQ(test, t->ok, SLUB_IRQ_OK);
-	KUNIT_EXPECT_EQ(test, slub_active(t->s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(t->s), 0UL);
 }
 
 /*
@@ -941,7 +913,7 @@ static void xalloc_slub_interrupt_inside_fast_path(struct kunit *test)
 	KUNIT_EXPECT_GT(test, xalloc_cache_stat(r->s, CMPXCHG_DOUBLE_CPU_FAIL), 0UL);
 	KUNIT_EXPECT_GT(test, atomic_read(&r->fired), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->failed), 0);
-	KUNIT_EXPECT_EQ(test, slub_active(r->s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(r->s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(r->s), 0UL);
 }
 
@@ -1127,8 +1099,8 @@ static void xalloc_slub_concurrent_stress_all_cpus(struct kunit *test)
 		while (ring_pop(&st->ring[i], &o))
 			stress_release(st, &o);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
-	KUNIT_EXPECT_EQ(test, slub_active(st->s[0]), 0UL);
-	KUNIT_EXPECT_EQ(test, slub_active(st->s[1]), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(st->s[0]), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(st->s[1]), 0UL);
 	KUNIT_EXPECT_GT(test, xalloc_cache_stat(st->s[0], FREE_SLOWPATH), 0UL);
 	xalloc_cache_destroy(st->s[1]);
 }
