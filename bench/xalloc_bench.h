@@ -13,19 +13,40 @@
 #define XALLOC_BENCH_NAME_MAX	23
 /* Scenarios in one run, at most. */
 #define XALLOC_BENCH_MAX_RESULTS	32
+/* Runs of one scenario, at most: the first and its repeats when noisy. */
+#define XALLOC_BENCH_MAX_ATTEMPTS	4
 
 /**
  * struct xalloc_bench_stat - one side's cost over the trials of a scenario
  * @med: median over the trials, in picoseconds per operation
  * @min: fastest trial, in picoseconds per operation
  * @max: slowest trial, in picoseconds per operation
+ * @q1: first quartile of the trials (the trial a quarter of the way up)
+ * @q3: third quartile (a quarter of the way down from the slowest)
+ * @spread: (@q3 - @q1) / @med in permille: how much the middle half of the
+ *	trials disagree; the noise rule compares it with its threshold
  *
- * Invariant once a scenario ran: min <= med <= max.
+ * Invariant once a scenario ran: min <= q1 <= med <= q3 <= max.
  */
 struct xalloc_bench_stat {
 	u64 med;
 	u64 min;
 	u64 max;
+	u64 q1;
+	u64 q3;
+	unsigned int spread;
+};
+
+/**
+ * struct xalloc_bench_attempt - one run of a scenario, as the noise rule saw it
+ * @scale: operations per trial, percent of the scenario's default
+ * @ratio: xalloc's median over the kernel's, times 1000
+ * @spread: each side's spread in permille, xalloc's [0] and the kernel's [1]
+ */
+struct xalloc_bench_attempt {
+	unsigned int scale;
+	unsigned int ratio;
+	unsigned int spread[2];
 };
 
 /**
@@ -44,6 +65,11 @@ struct xalloc_bench_stat {
  * @peak_kib: "kfree-rcu" only: the most slab memory, in KiB, that waited for
  *	a grace period after a batch of a trial, xalloc's [0] and the kernel's [1]
  * @skipped: not run, e.g. remote frees with one CPU online
+ * @scale: operations per trial of the run reported, percent of the default
+ * @nr_attempts: runs made: 1, or more when the first one was noisy
+ * @attempts: what each run measured, in the order they ran
+ * @noisy: every run had a side whose spread was above the threshold; the
+ *	result is the least noisy run's, and no target is judged on it
  */
 struct xalloc_bench_result {
 	char name[XALLOC_BENCH_NAME_MAX + 1];
@@ -56,12 +82,21 @@ struct xalloc_bench_result {
 	u64 kernel_speedup;
 	u64 peak_kib[2];
 	bool skipped;
+	unsigned int scale;
+	unsigned int nr_attempts;
+	struct xalloc_bench_attempt attempts[XALLOC_BENCH_MAX_ATTEMPTS];
+	bool noisy;
 };
 
 /**
  * struct xalloc_bench_opts - how to run, and where the results go
  * @trials: trials per side and scenario, 0 for the default (7; 3 in smoke)
  * @scale: operations per trial in percent of the default, 0 for 100
+ * @noise: spread (permille, see struct xalloc_bench_stat) above which a
+ *	scenario is noisy, 0 for 100 (10 %)
+ * @repeats: runs of a noisy scenario after the first, each at twice the
+ *	scale of the first, until one is quiet; at most
+ *	XALLOC_BENCH_MAX_ATTEMPTS - 1
  * @smoke: tiny counts, for tests: checks that everything runs, times nothing
  * @print: print one line per scenario to the kernel log
  * @only: run only the scenarios whose names start with this, or NULL
@@ -71,6 +106,8 @@ struct xalloc_bench_result {
 struct xalloc_bench_opts {
 	unsigned int trials;
 	unsigned int scale;
+	unsigned int noise;
+	unsigned int repeats;
 	bool smoke;
 	bool print;
 	const char *only;

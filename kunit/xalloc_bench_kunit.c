@@ -7,6 +7,8 @@
 
 #include <kunit/test.h>
 #include <linux/cpumask.h>
+#include <linux/limits.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -41,8 +43,14 @@ KUNIT_ARRAY_PARAM(xalloc_bench_smoke, xalloc_bench_cases, xalloc_bench_case_desc
 static void xalloc_bench_stat_well_formed(struct kunit *test, const char *side,
 					  const struct xalloc_bench_stat *st)
 {
-	KUNIT_EXPECT_LE_MSG(test, st->min, st->med, "%s: min > med", side);
-	KUNIT_EXPECT_LE_MSG(test, st->med, st->max, "%s: med > max", side);
+	KUNIT_EXPECT_LE_MSG(test, st->min, st->q1, "%s: min > q1", side);
+	KUNIT_EXPECT_LE_MSG(test, st->q1, st->med, "%s: q1 > med", side);
+	KUNIT_EXPECT_LE_MSG(test, st->med, st->q3, "%s: med > q3", side);
+	KUNIT_EXPECT_LE_MSG(test, st->q3, st->max, "%s: q3 > max", side);
+	if (st->med)
+		KUNIT_EXPECT_EQ_MSG(test, st->spread,
+				    div64_u64((st->q3 - st->q1) * 1000, st->med),
+				    "%s: spread is not (q3 - q1) / med", side);
 }
 
 static struct xalloc_bench_result *xalloc_bench_smoke_run(struct kunit *test,
@@ -89,6 +97,54 @@ static void xalloc_bench_smoke_result_well_formed(struct kunit *test)
 	/* Both sides ran: a trial takes time on any clock that ticks. */
 	KUNIT_EXPECT_GT(test, res->xalloc.max, 0);
 	KUNIT_EXPECT_GT(test, res->kernel.max, 0);
+	/* No repeats asked for: one run, at the default scale. */
+	KUNIT_EXPECT_EQ(test, res->nr_attempts, 1);
+	KUNIT_EXPECT_EQ(test, res->scale, 100);
+	KUNIT_EXPECT_EQ(test, res->attempts[0].scale, 100);
+	KUNIT_EXPECT_EQ(test, res->attempts[0].spread[0], res->xalloc.spread);
+	KUNIT_EXPECT_EQ(test, res->attempts[0].spread[1], res->kernel.spread);
+	if (res->kernel.med)
+		KUNIT_EXPECT_EQ(test, res->attempts[0].ratio,
+				div64_u64(res->xalloc.med * 1000, res->kernel.med));
+}
+
+/*
+ * The noise rule with a threshold of 0.1 %: a run is repeated at twice the
+ * scale until one is quiet or three repeats were made, and the result is
+ * the first quiet run, or the least noisy one marked noisy.
+ */
+static void xalloc_bench_noise_rule_repeats(struct kunit *test)
+{
+	struct xalloc_bench_opts opts = {
+		.smoke = true, .only = "fastpath-64", .trials = 5,
+		.noise = 1, .repeats = 7,
+	};
+	const struct xalloc_bench_result *res;
+	unsigned int i, least = UINT_MAX, worst = 0;
+
+	opts.results = kunit_kcalloc(test, XALLOC_BENCH_MAX_RESULTS,
+				     sizeof(*opts.results), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, opts.results);
+	KUNIT_ASSERT_EQ(test, xalloc_bench_run(&opts), 0);
+	KUNIT_ASSERT_EQ(test, opts.nr_results, 1);
+	res = opts.results;
+	/* Seven repeats asked for, three made at most. */
+	KUNIT_ASSERT_GE(test, res->nr_attempts, 1);
+	KUNIT_ASSERT_LE(test, res->nr_attempts, XALLOC_BENCH_MAX_ATTEMPTS);
+	for (i = 0; i < res->nr_attempts; i++) {
+		const struct xalloc_bench_attempt *a = &res->attempts[i];
+
+		worst = max(a->spread[0], a->spread[1]);
+		KUNIT_EXPECT_EQ(test, a->scale, i ? 200 : 100);
+		/* Every run but the last was noisy: that is why it ran again. */
+		if (i + 1 < res->nr_attempts)
+			KUNIT_EXPECT_GT(test, worst, 1);
+		least = min(least, worst);
+	}
+	if (res->nr_attempts < XALLOC_BENCH_MAX_ATTEMPTS)
+		KUNIT_EXPECT_LE(test, worst, 1);
+	KUNIT_EXPECT_EQ(test, res->noisy, least > 1);
+	KUNIT_EXPECT_EQ(test, max(res->xalloc.spread, res->kernel.spread), least);
 }
 
 /* The benchmark runs exactly the scenarios this suite knows, in order. */
@@ -110,6 +166,7 @@ static struct kunit_case xalloc_bench_test_cases[] = {
 	KUNIT_CASE_PARAM(xalloc_bench_smoke_result_well_formed,
 			 xalloc_bench_smoke_gen_params),
 	KUNIT_CASE(xalloc_bench_smoke_runs_every_scenario),
+	KUNIT_CASE(xalloc_bench_noise_rule_repeats),
 	{}
 };
 

@@ -7,9 +7,10 @@ usage: scripts/bench_report.py CONSOLE_LOG OUTDIR
 Reads the blocks that the guest's /init dumps between "xalloc-bench: X begin"
 and "xalloc-bench: X end" markers: xalloc_bench's results (one line per
 scenario, "name key=value ..."), /proc/slabinfo and xalloc's slabinfo. Prints
-the speed table and the slab geometry table, writes OUTDIR/results.json and
-draws OUTDIR/ratios.png with gnuplot (skipped with a note if gnuplot is
-missing).
+the speed table, every target with its verdict (met, missed by how much, or
+noisy), the runs of each scenario the noise rule repeated, and the slab
+geometry table; writes OUTDIR/results.json and draws OUTDIR/ratios.png with
+gnuplot (skipped with a note if gnuplot is missing).
 """
 
 import datetime
@@ -27,6 +28,25 @@ KMALLOC = [("kmalloc-8", 8), ("kmalloc-16", 16), ("kmalloc-32", 32),
            ("kmalloc-1k", 1024), ("kmalloc-2k", 2048), ("kmalloc-4k", 4096),
            ("kmalloc-8k", 8192)]
 GEOMETRY = [("xbench-geo-%d" % n, n) for n in (24, 40, 100, 200, 700, 1500)]
+
+# Targets, xalloc / kernel median ns per operation (issue "sheaves"): a
+# scenario name prefix, the ratio wanted at most, and what it is. Every
+# scenario also has the floor: at most 1.0. Scaling is judged on speedups.
+TARGETS = [("fastpath-", 0.8, "fast path"),
+           ("burst-", 0.9, "burst"),
+           ("bulk-", 0.8, "bulk"),
+           ("kmalloc-random", 0.8, "kmalloc, random sizes"),
+           ("remote-", 0.7, "remote free"),
+           ("pages-o0", 1.0, "pages, order 0"),
+           ("pages-o1", 1.0, "pages, order 1"),
+           ("pages-o3", 1.0, "pages, order 3")]
+FLOOR = 1.0
+# Scaling: xalloc's speedup at least the kernel's in the same boot minus 5 %.
+SCALING_SLACK = 0.95
+# What each side does for a block of pages that the other does not.
+PAGES_NOTE = ("xalloc hands out its own descriptor's block and sets up no "
+              "struct page; alloc_pages() prepares and checks every struct "
+              "page of the block")
 
 
 def blocks(path):
@@ -73,6 +93,16 @@ def parse_results(lines):
         for key in ("xalloc_peak_kib", "kernel_peak_kib"):
             if key in kv:
                 r[key] = int(kv[key])
+        for side in ("xalloc", "kernel"):
+            for s in ("q1", "q3"):
+                r[side][s] = float(kv.get("%s_%s" % (side, s), "nan"))
+        r["scale"] = int(kv.get("scale", 100))
+        r["noisy"] = kv.get("noisy", "0") == "1"
+        r["attempts"] = []
+        for a in filter(None, kv.get("attempts", "").split(",")):
+            scale, ratio, sx, sk = (int(v) for v in a.split(":"))
+            r["attempts"].append({"scale": scale, "ratio": ratio / 1000.0,
+                                  "spread": [sx / 10.0, sk / 10.0]})
         res.append(r)
     return res
 
@@ -105,7 +135,54 @@ def geometry(row, size):
 
 
 def spread(s):
-    return 100.0 * (s["max"] - s["min"]) / s["med"] if s["med"] else 0.0
+    """The noise rule's spread: quartiles over the median, in percent."""
+    return 100.0 * (s["q3"] - s["q1"]) / s["med"] if s["med"] else 0.0
+
+
+def verdict(r, want):
+    """met, missed by how much, or noisy: one ratio against its bound."""
+    if r["noisy"]:
+        return "noisy"
+    if r["ratio"] <= want:
+        return "met"
+    return "missed by %.1f %%" % (100.0 * (r["ratio"] / want - 1))
+
+
+def targets(results):
+    """Each target with the scenarios it covers, and the floor for all."""
+    out = ["%-24s %-9s %-16s %-7s %s" % ("target", "wanted", "scenario", "value", "verdict")]
+    rows = [r for r in results if not r.get("skipped") and r["ratio"] is not None]
+    for prefix, want, what in TARGETS:
+        for r in rows:
+            if r["name"].startswith(prefix):
+                out.append("%-24s %-9s %-16s %-7.3f %s" % (
+                    what, "<= %.1f" % want, r["name"], r["ratio"], verdict(r, want)))
+    for r in rows:
+        if "xalloc_speedup" in r:
+            want = r["kernel_speedup"] * SCALING_SLACK
+            v = "noisy" if r["noisy"] else "met" if r["xalloc_speedup"] >= want else \
+                "missed by %.1f %%" % (100.0 * (1 - r["xalloc_speedup"] / want))
+            out.append("%-24s %-9s %-16s %-7s %s" % (
+                "scaling 1 -> %d CPUs" % r["cpus"], ">= %.2fx" % want, r["name"],
+                "%.2fx" % r["xalloc_speedup"], v))
+    missed = [r for r in rows if verdict(r, FLOOR) != "met"]
+    out.append("%-24s %-9s %-16s %-7s %s" % (
+        "floor, every scenario", "<= %.1f" % FLOOR, "%d scenarios" % len(rows), "",
+        "met" if not missed else ", ".join("%s %s" % (r["name"], verdict(r, FLOOR))
+                                            for r in missed)))
+    return out
+
+
+def attempts_table(results):
+    """The runs of every scenario that the noise rule ran more than once."""
+    out = []
+    for r in results:
+        if len(r.get("attempts", [])) < 2:
+            continue
+        out.append("%-16s %s%s" % (r["name"], ", ".join(
+            "scale %d%%: %.3f (%.0f%%/%.0f%%)" % (a["scale"], a["ratio"], *a["spread"])
+            for a in r["attempts"]), "  -> noisy" if r["noisy"] else ""))
+    return out
 
 
 def speed_table(results):
@@ -122,6 +199,10 @@ def speed_table(results):
         if "xalloc_peak_kib" in r:
             note.append("waiting for a grace period, peak: xalloc %d KiB, kernel %d KiB" % (
                 r["xalloc_peak_kib"], r["kernel_peak_kib"]))
+        if r["name"].startswith("pages-"):
+            note.append("not like for like, see below")
+        if r["noisy"]:
+            note.append("noisy")
         ratio = "-" if r["ratio"] is None else "%.3f" % r["ratio"]
         out.append("%-16s %12.1f %12.1f %7s  %-13s %s" % (
             r["name"], r["xalloc"]["med"], r["kernel"]["med"], ratio,
@@ -197,11 +278,18 @@ def main():
                "kernel": geometry(kslab.get(name), size)}
               for name, size in KMALLOC + GEOMETRY]
     info = next((m for m in marks if m.startswith("cpus ")), "cpus ? ?").split()
+    cmdline = next((m[len("cmdline "):] for m in marks if m.startswith("cmdline ")), "?")
+    init = re.search(r"\binit_on_alloc=(\d)", cmdline)
     doc = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "kernel": info[2] if len(info) > 2 else "?",
         "cpus": int(info[1]) if info[1].isdigit() else None,
-        "unit": "ns per operation (median, min, max over trials); ratio = xalloc / kernel medians",
+        "cmdline": cmdline,
+        "unit": "ns per operation (median, quartiles, min, max over trials); "
+                "ratio = xalloc / kernel medians",
+        "spread": "(q3 - q1) / median of each side; above 10 % a scenario runs again at "
+                  "twice the scale, up to 3 times, and is noisy if no run was quiet",
+        "targets": targets(results),
         "scenarios": results,
         "memory": memory,
         "memory_note": "stride and objects/pages per slab from /proc/slabinfo and "
@@ -213,9 +301,23 @@ def main():
         f.write("\n")
 
     print("xalloc bench, %s, kernel %s, %s CPUs" % (doc["date"], doc["kernel"], doc["cpus"]))
+    print("command line: %s%s" % (cmdline, "" if init else
+                                  " (init_on_alloc: the kernel's default)"))
     print()
     print("\n".join(speed_table(results)))
     print()
+    print("spread: (q3 - q1) / median per side, xalloc/kernel; ABBA trials")
+    print("pages-*: " + PAGES_NOTE)
+    print()
+    print("Targets (xalloc / kernel; noisy: no run of the scenario was quiet)")
+    print("\n".join(doc["targets"]))
+    print()
+    rep = attempts_table(results)
+    if rep:
+        print("Runs of the scenarios the noise rule repeated "
+              "(ratio, spread xalloc/kernel)")
+        print("\n".join(rep))
+        print()
     print("Slab geometry (waste = bytes per slab not holding requested bytes)")
     print("\n".join(memory_table(memory)))
     print()
