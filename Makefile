@@ -32,9 +32,12 @@ check: tools
 	scripts/check.sh $(KERNELS)
 
 # xalloc against the kernel's allocators on a kernel without bug finders;
-# BENCH_ARGS go to xalloc_bench.ko, e.g. BENCH_ARGS="trials=9 scale=200".
+# BENCH_ARGS go to xalloc_bench.ko, e.g. BENCH_ARGS="trials=9 scale=200";
+# KERNEL is 6.1 (the default), 6.12 (the -O2 bench kernels) or debian
+# (Debian's stock 6.1 kernel, booted with init_on_alloc=1 and =0).
+KERNEL ?= 6.1
 bench:
-	scripts/bench.sh $(BENCH_ARGS)
+	KERNEL=$(KERNEL) scripts/bench.sh $(BENCH_ARGS)
 
 # xalloc of git revision REV against the working tree's, in one boot of the
 # bench kernel, turns A B B A: make bench-ab REV=main BENCH_ARGS=only=fastpath

@@ -3,6 +3,7 @@
 # Install every Debian package xalloc's build, tests and guests need.
 # Safe to run again: apt-get skips what is already installed.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
 
 pkgs=(
 	build-essential gcc make flex bison bc libelf-dev libssl-dev
@@ -51,8 +52,8 @@ fi
 
 # Debian's own 6.1 kernel for scripts/reliability.sh, not installed: the
 # linux-image .deb matching linux-headers-amd64, unpacked in the cache.
-kabi=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 | grep -o 'linux-headers-6\.1\.[^ ,]*-amd64')
-kabi=${kabi#linux-headers-}
+kabi=$(debian_kabi)
+[ -n "$kabi" ] || { echo "deps: linux-headers-amd64 names no 6.1 kernel" >&2; exit 1; }
 deb=${XALLOC_CACHE:-$HOME/.cache/xalloc}/debian
 if [ ! -f "$deb/linux-image-$kabi/boot/vmlinuz-$kabi" ]; then
 	mkdir -p "$deb"

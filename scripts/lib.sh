@@ -8,6 +8,16 @@
 
 xalloc_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# debian_kabi: the ABI name (6.1.0-57-amd64) of Debian's stock 6.1 kernel, the
+# one linux-headers-amd64 depends on; make deps unpacks its image into
+# $XALLOC_CACHE/debian. Empty without linux-headers-amd64.
+debian_kabi() {
+	local kabi
+	kabi=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
+		grep -o 'linux-headers-6\.1\.[^ ,]*-amd64' || true)
+	echo "${kabi#linux-headers-}"
+}
+
 # result ok|FAIL KERNEL WHAT: one test.
 result() {
 	if [ "$1" = ok ]; then

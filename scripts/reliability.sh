@@ -352,9 +352,7 @@ EOF
 # 5: Debian's own kernel, with xalloc.ko built against its headers.
 run_debian() {
 	if [ "$ver" = 6.1 ]; then
-		kabi=$(dpkg-query -W -f='${Depends}' linux-headers-amd64 2>/dev/null |
-			grep -o 'linux-headers-6\.1\.[^ ,]*-amd64' || true)
-		kabi=${kabi#linux-headers-}
+		kabi=$(debian_kabi)
 		vmlinuz=$cache/debian/linux-image-$kabi/boot/vmlinuz-$kabi
 		hdr=/usr/src/linux-headers-$kabi
 		if [ -z "$kabi" ] || [ ! -f "$vmlinuz" ] || [ ! -d "$hdr" ]; then
