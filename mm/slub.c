@@ -98,18 +98,24 @@ static inline void stat_add(struct xalloc_cache *s, enum xalloc_stat_item item,
 	this_cpu_add(s->cpu->stat[item], n);
 }
 
+static noinline void freeptr_corrupt_report(struct xalloc_cache *s, void *object)
+{
+	xalloc_report(s->name, object + s->offset,
+		      "freelist pointer corrupted: the rest of the list is dropped");
+}
+
 /*
  * The next free object after @object, checked: a pointer that does not stay
- * in the slab is reported and ends the list. Callers own the list.
+ * in the slab is reported and ends the list. Callers own the list. Inline:
+ * the bulk allocation takes one per object.
  */
-static void *get_freepointer_checked(struct xalloc_cache *s, void *object)
+static __always_inline void *get_freepointer_checked(struct xalloc_cache *s, void *object)
 {
 	void *fp = get_freepointer(s, object);
 
 	if (likely(freeptr_ok(s, object, fp)))
 		return fp;
-	xalloc_report(s->name, object + s->offset,
-		      "freelist pointer corrupted: the rest of the list is dropped");
+	freeptr_corrupt_report(s, object);
 	return NULL;
 }
 
