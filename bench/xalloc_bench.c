@@ -37,6 +37,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -727,6 +728,16 @@ static void xb_run_free(struct xb_run *r, struct xb_thread *t, unsigned int nr_t
 	kfree(r->ring);
 	kvfree(r->sizes);
 	kvfree(r->order);
+	/*
+	 * Before 6.12 a kfree_rcu() batch can outlast the wait of each trial
+	 * (its monitor re-arms while an earlier batch is in flight). The cache
+	 * is empty once a shrink leaves no slab on any node (SLUB_DEBUG counts
+	 * them): destroying it before would warn that it still has objects.
+	 */
+	for (i = 0; r->kc && r->sc->kind == XB_RCU && i < 60 && kmem_cache_shrink(r->kc); i++) {
+		rcu_barrier();
+		msleep(1000);
+	}
 	kmem_cache_destroy(r->kc);
 	if (r->xc)
 		xalloc_cache_destroy(r->xc);
