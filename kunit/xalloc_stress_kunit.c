@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite xalloc_stress: for XALLOC_STRESS_SECONDS (20 by default), a thread per
- * CPU allocates and frees at random from several caches, kmalloc sizes and
- * page orders, fills every object with a pattern of its address and a
- * sequence number and checks it before freeing, and hands every fourth
- * object to the next thread to free; meanwhile a thread takes CPUs offline
- * and online and validates every cache and the zone between cycles, and
- * fault injection fails one zone allocation in a hundred.
- * Afterwards every cache and the zone validate and all counters balance.
- * It prints one line of what it survived.
+ * KUnit suite xalloc_stress: for XALLOC_STRESS_SECONDS (20 by default), a thread
+ * bound to each CPU allocates and frees at random from several caches,
+ * kmalloc sizes and page orders, fills every object with a pattern of its
+ * address and a sequence number and checks it before freeing, and hands
+ * every fourth object to the next CPU's thread to free, as well as every
+ * object of a cache of its own that only it allocates from; meanwhile a
+ * thread takes CPUs offline and online and validates every cache and the
+ * zone between cycles, and fault injection fails one zone allocation in a
+ * hundred. Afterwards every cache and the zone validate, all counters
+ * balance, and each thread's own cache counts every free made on another
+ * CPU as a free to a slab not that CPU's. It prints one line of what it
+ * survived.
  *
  * Then slabinfo is read while CPUs churn, caches are destroyed while another
  * CPU frees their last object, and debugging is switched on and off while
@@ -42,13 +45,15 @@ static const unsigned int stress_seconds = XALLOC_STRESS_SECONDS;
 #define RING		128
 #define NR_CACHES	3
 
-enum item_kind { ITEM_CACHE, ITEM_KMALLOC, ITEM_PAGES };
+/* ITEM_OWN: of the allocating thread's own cache, always handed on. */
+enum item_kind { ITEM_CACHE, ITEM_OWN, ITEM_KMALLOC, ITEM_PAGES };
 
 struct item {
 	void *p;
 	u32 seq;
 	u8 kind;
 	u8 cache;		/* ITEM_CACHE: index; ITEM_PAGES: order */
+	u16 owner;		/* ITEM_OWN: the thread whose cache it is */
 	u32 size;
 };
 
@@ -58,8 +63,20 @@ struct ring {
 	struct item slot[RING];
 };
 
+/*
+ * A thread's own cache is allocated from only on the thread's CPU, so that
+ * no other CPU ever has a CPU slab of it: each free of its objects on
+ * another CPU (remote) is a FREE_SLOWPATH, one on its CPU (local) either.
+ */
+struct own_cache {
+	struct xalloc_cache *s;
+	int cpu;			/* of its thread */
+	atomic_long_t remote, local;	/* frees, by the CPU they ran on */
+};
+
 struct stress {
 	struct xalloc_cache *caches[NR_CACHES];
+	struct own_cache *own;		/* one per thread */
 	struct ring *rings;
 	int nr;
 	unsigned long deadline;
@@ -72,7 +89,7 @@ struct stress {
 
 struct worker {
 	struct stress *st;
-	int idx;
+	int idx;		/* bound to own[idx].cpu, again after a hotplug */
 };
 
 static const unsigned int cache_sizes[NR_CACHES] = { 48, 320, 1800 };
@@ -117,9 +134,18 @@ static void release(struct stress *st, struct item *it)
 	if (!item_intact(it, item_size(it), item_step(it)))
 		atomic_long_inc(&st->bad);
 	atomic_long_inc(&st->verified);
-	if (it->kind == ITEM_CACHE)
+	if (it->kind == ITEM_CACHE) {
 		xalloc_cache_free(st->caches[it->cache], it->p);
-	else if (it->kind == ITEM_KMALLOC)
+	} else if (it->kind == ITEM_OWN) {
+		struct own_cache *own = &st->own[it->owner];
+		bool remote;
+
+		migrate_disable();
+		remote = smp_processor_id() != own->cpu;
+		xalloc_cache_free(own->s, it->p);
+		migrate_enable();
+		atomic_long_inc(remote ? &own->remote : &own->local);
+	} else if (it->kind == ITEM_KMALLOC)
 		xalloc_kfree(it->p);
 	else
 		xalloc_free_pages(virt_to_page(it->p), it->cache);
@@ -150,13 +176,34 @@ static bool ring_pop(struct ring *r, struct item *it)
 	return ok;
 }
 
-static void get_item(struct stress *st, struct item *it, u32 seq)
+/* An object of @w's own cache into @it; false if @w is off its CPU. */
+static bool get_own(struct worker *w, struct item *it)
 {
+	bool on_cpu;
+
+	migrate_disable();
+	on_cpu = smp_processor_id() == w->st->own[w->idx].cpu;
+	if (on_cpu)
+		it->p = xalloc_cache_alloc(w->st->own[w->idx].s, GFP_KERNEL);
+	migrate_enable();
+	it->owner = w->idx;
+	it->size = w->st->own[w->idx].s->object_size;
+	return on_cpu;
+}
+
+static void get_item(struct worker *w, struct item *it, u32 seq)
+{
+	struct stress *st = w->st;
 	u32 r = get_random_u32();
 
 	it->seq = seq;
-	it->kind = r % 8 < 5 ? ITEM_CACHE : r % 8 < 7 ? ITEM_KMALLOC : ITEM_PAGES;
+	it->kind = r % 8 < 4 ? ITEM_CACHE : r % 8 < 5 ? ITEM_OWN :
+		   r % 8 < 7 ? ITEM_KMALLOC : ITEM_PAGES;
+	if (it->kind == ITEM_OWN && !get_own(w, it))
+		it->kind = ITEM_CACHE;	/* off its CPU: not of its own cache */
 	switch (it->kind) {
+	case ITEM_OWN:
+		break;
 	case ITEM_CACHE:
 		it->cache = (r >> 8) % NR_CACHES;
 		it->size = cache_sizes[it->cache];
@@ -186,6 +233,7 @@ static int worker_fn(void *data)
 	struct stress *st = w->st;
 	struct ring *mine = &st->rings[w->idx];
 	struct ring *next = &st->rings[(w->idx + 1) % st->nr];
+	int cpu = st->own[w->idx].cpu;
 	struct item *slot, it;
 	u32 seq = 0;
 
@@ -197,11 +245,14 @@ static int worker_fn(void *data)
 	while (time_before(jiffies, st->deadline)) {
 		struct item *x = &slot[get_random_u32() % SLOTS];
 
+		/* Back to its CPU after that CPU was offline. */
+		if (raw_smp_processor_id() != cpu && cpu_online(cpu))
+			set_cpus_allowed_ptr(current, cpumask_of(cpu));
 		while (ring_pop(mine, &it))
 			release(st, &it);
 		if (!x->p) {
-			get_item(st, x, ++seq);
-		} else if (seq % 4 == 0 && ring_push(next, x)) {
+			get_item(w, x, ++seq);
+		} else if ((x->kind == ITEM_OWN || seq % 4 == 0) && ring_push(next, x)) {
 			atomic_long_inc(&st->handed);
 			x->p = NULL;
 		} else {
@@ -236,6 +287,8 @@ static int hotplug_fn(void *data)
 		/* Reports, if any, show in the report count at the end. */
 		for (int i = 0; i < NR_CACHES; i++)
 			xalloc_cache_validate(st->caches[i]);
+		for (int i = 0; i < st->nr; i++)
+			xalloc_cache_validate(st->own[i].s);
 		for_each_node(nid)
 			xalloc_zone_check(nid);
 		st->validations++;
@@ -245,13 +298,35 @@ static int hotplug_fn(void *data)
 	return 0;
 }
 
+/*
+ * Every free of a thread's own cache is counted, each remote one as a free
+ * to a slab not the CPU's: FREE_SLOWPATH is the remote frees plus those of
+ * the local ones that found the slab no longer the CPU slab.
+ */
+static void stress_own_counted(struct kunit *test, struct own_cache *own)
+{
+	unsigned long remote = atomic_long_read(&own->remote);
+	unsigned long local = atomic_long_read(&own->local);
+	unsigned long slow = xalloc_cache_stat(own->s, FREE_SLOWPATH);
+	unsigned long fast = xalloc_cache_stat(own->s, FREE_FASTPATH);
+	struct xalloc_cache_counts cnt;
+
+	KUNIT_EXPECT_EQ_MSG(test, fast + slow, remote + local, "%s", own->s->name);
+	KUNIT_EXPECT_GE_MSG(test, slow, remote, "%s", own->s->name);
+	xalloc_cache_counts(own->s, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(own->s), 0UL);
+	xalloc_cache_destroy(own->s);
+}
+
 static void xalloc_stress_everything(struct kunit *test)
 {
 	struct stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	long remote = 0, local = 0;
 	struct task_struct *hotplug;
 	struct worker *workers;
 	char name[24];
-	int i, nid;
+	int i, nid, cpu;
 
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	for (i = 0; i < NR_CACHES; i++) {
@@ -259,10 +334,22 @@ static void xalloc_stress_everything(struct kunit *test)
 		st->caches[i] = xalloc_cache_create(name, cache_sizes[i], 0, 0, NULL);
 		KUNIT_ASSERT_NOT_NULL(test, st->caches[i]);
 	}
+	cpus_read_lock();
 	st->nr = num_online_cpus();
 	st->rings = kunit_kcalloc(test, st->nr, sizeof(*st->rings), GFP_KERNEL);
+	st->own = kunit_kcalloc(test, st->nr, sizeof(*st->own), GFP_KERNEL);
 	workers = kunit_kcalloc(test, st->nr, sizeof(*workers), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, st->rings && workers);
+	i = 0;
+	if (st->own)
+		for_each_online_cpu(cpu)
+			st->own[i++].cpu = cpu;
+	cpus_read_unlock();
+	KUNIT_ASSERT_TRUE(test, st->rings && st->own && workers);
+	for (i = 0; i < st->nr; i++) {
+		snprintf(name, sizeof(name), "stress-own-%d", st->own[i].cpu);
+		st->own[i].s = xalloc_cache_create(name, 136, 0, 0, NULL);
+		KUNIT_ASSERT_NOT_NULL(test, st->own[i].s);
+	}
 	st->deadline = jiffies + stress_seconds * HZ;
 	atomic_set(&st->running, st->nr);
 	xalloc_fail_set(XALLOC_FAIL_BUDDY, 1, 0, -1);
@@ -271,11 +358,17 @@ static void xalloc_stress_everything(struct kunit *test)
 	for (i = 0; i < st->nr; i++)
 		spin_lock_init(&st->rings[i].lock);
 	for (i = 0; i < st->nr; i++) {
+		struct task_struct *t;
+
 		workers[i].st = st;
 		workers[i].idx = i;
-		if (IS_ERR(kthread_run(worker_fn, &workers[i], "xalloc_stress/%d", i))) {
+		t = kthread_create_on_cpu(worker_fn, &workers[i], st->own[i].cpu,
+					  "xalloc_stress/%u");
+		if (IS_ERR(t)) {
 			atomic_dec(&st->running);
 			atomic_long_inc(&st->bad);
+		} else {
+			wake_up_process(t);
 		}
 	}
 	hotplug = kthread_run(hotplug_fn, st, "xalloc_hotplug");
@@ -292,10 +385,14 @@ static void xalloc_stress_everything(struct kunit *test)
 			release(st, &it);
 	}
 
-	pr_info("xalloc_stress: survived %u s on %d CPUs: %ld objects verified, %ld handed to another CPU, %u hotplug cycles, %ld injected failures, %u validations\n",
+	for (i = 0; i < st->nr; i++) {
+		remote += atomic_long_read(&st->own[i].remote);
+		local += atomic_long_read(&st->own[i].local);
+	}
+	pr_info("xalloc_stress: survived %u s on %d CPUs: %ld objects verified, %ld handed to another CPU, %u hotplug cycles, %ld injected failures, %u validations, %ld frees on another CPU than the allocation's, %ld on the same\n",
 		stress_seconds, st->nr, atomic_long_read(&st->verified),
 		atomic_long_read(&st->handed), st->hotplug_cycles,
-		atomic_long_read(&st->failed), st->validations);
+		atomic_long_read(&st->failed), st->validations, remote, local);
 	KUNIT_EXPECT_GT(test, st->hotplug_cycles, 0U);
 	KUNIT_EXPECT_GT(test, st->validations, 0U);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&st->handed), 0L);
@@ -312,6 +409,9 @@ static void xalloc_stress_everything(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, xalloc_cache_validate(st->caches[i]), 0UL);
 		xalloc_cache_destroy(st->caches[i]);
 	}
+	KUNIT_EXPECT_GT(test, remote, 0L);
+	for (i = 0; i < st->nr; i++)
+		stress_own_counted(test, &st->own[i]);
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
