@@ -134,9 +134,7 @@ static void release(struct stress *st, struct item *it)
 	if (!item_intact(it, item_size(it), item_step(it)))
 		atomic_long_inc(&st->bad);
 	atomic_long_inc(&st->verified);
-	if (it->kind == ITEM_CACHE) {
-		xalloc_cache_free(st->caches[it->cache], it->p);
-	} else if (it->kind == ITEM_OWN) {
+	if (it->kind == ITEM_OWN) {
 		struct own_cache *own = &st->own[it->owner];
 		bool remote;
 
@@ -145,10 +143,13 @@ static void release(struct stress *st, struct item *it)
 		xalloc_cache_free(own->s, it->p);
 		migrate_enable();
 		atomic_long_inc(remote ? &own->remote : &own->local);
-	} else if (it->kind == ITEM_KMALLOC)
+	} else if (it->kind == ITEM_CACHE) {
+		xalloc_cache_free(st->caches[it->cache], it->p);
+	} else if (it->kind == ITEM_KMALLOC) {
 		xalloc_kfree(it->p);
-	else
+	} else {
 		xalloc_free_pages(virt_to_page(it->p), it->cache);
+	}
 	it->p = NULL;
 }
 
@@ -563,6 +564,215 @@ static void xalloc_stress_destroy_races_last_free(struct kunit *test)
 	XALLOC_KUNIT_EXPECT_REPORTS(test, dead);
 }
 
+/* ---- Remote frees racing deactivation ---------------------------------- */
+
+#define DEACT_ROUNDS	128
+#define DEACT_SIZE	192
+
+/*
+ * The owner thread, bound to CPU A, allocates a round's objects; the freer,
+ * bound to CPU B, frees them from the last allocated on: the last, which is
+ * in A's CPU slab, while A waits, the rest, spaced by a few microseconds,
+ * while A deactivates that slab. Odd rounds deactivate through
+ * an allocation for another node (ALLOC_NODE_MISMATCH, on A itself), even
+ * ones through a shrink, whose flush runs in a work item on A and takes
+ * longer. Both threads spin between the steps of a round, so that the
+ * steps follow each other without a wake-up in between.
+ */
+struct deact_race {
+	struct xalloc_cache *s;
+	void **objs;
+	unsigned int n, rounds;
+	int local_nid, remote_nid;	/* remote_nid: -1 if one node */
+	unsigned int go, first, done;	/* the round that reached the step */
+	bool stop;
+	struct completion finished, freer_exit;
+	atomic_long_t frees, bad, failed;
+};
+
+static bool deact_mismatch_round(struct deact_race *dr, unsigned int r)
+{
+	return (r & 1) && dr->remote_nid >= 0;
+}
+
+/* Wait for @step to reach round @r; false if the owner stopped. */
+static bool deact_wait(struct deact_race *dr, unsigned int *step, unsigned int r)
+{
+	/*
+	 * Acquire, paired with the release of the step: what the other thread
+	 * did before (allocated and filled the objects, freed them) is seen.
+	 */
+	while (smp_load_acquire(step) != r) {
+		if (READ_ONCE(dr->stop))
+			return false;
+		cpu_relax();
+		cond_resched();
+	}
+	return true;
+}
+
+static void deact_fill(void *p)
+{
+	u32 *w = p;
+
+	for (unsigned int i = 0; i < DEACT_SIZE / 4; i++)
+		w[i] = word(p, 0, i);
+}
+
+static bool deact_intact(const void *p)
+{
+	const u32 *w = p;
+
+	for (unsigned int i = 0; i < DEACT_SIZE / 4; i++)
+		if (w[i] != word(p, 0, i))
+			return false;
+	return true;
+}
+
+static int deact_freer_fn(void *arg)
+{
+	struct deact_race *dr = arg;
+
+	for (unsigned int r = 1; deact_wait(dr, &dr->go, r); r++) {
+		unsigned int gap = deact_mismatch_round(dr, r) ? 4 : 32;
+
+		for (unsigned int i = dr->n; i-- > 0; ) {
+			if (!deact_intact(dr->objs[i]))
+				atomic_long_inc(&dr->bad);
+			xalloc_cache_free(dr->s, dr->objs[i]);
+			atomic_long_inc(&dr->frees);
+			if (i == dr->n - 1)	/* release: see deact_wait() */
+				smp_store_release(&dr->first, r);
+			else
+				udelay(get_random_u32() % gap);
+		}
+		smp_store_release(&dr->done, r);	/* see deact_wait() */
+	}
+	complete(&dr->freer_exit);	/* its last touch of @dr */
+	return 0;
+}
+
+static int deact_owner_fn(void *arg)
+{
+	struct deact_race *dr = arg;
+	void *obj;
+
+	for (unsigned int r = 1; r <= dr->rounds; r++) {
+		unsigned int got = 0;
+
+		for (unsigned int i = 0; i < dr->n; i++) {
+			dr->objs[i] = xalloc_cache_alloc_node(dr->s, GFP_KERNEL, dr->local_nid);
+			if (!dr->objs[i])
+				break;
+			deact_fill(dr->objs[i]);
+			got++;
+		}
+		if (got < dr->n) {
+			atomic_long_inc(&dr->failed);
+			while (got)
+				xalloc_cache_free(dr->s, dr->objs[--got]);
+			break;
+		}
+		smp_store_release(&dr->go, r);	/* the objects: see deact_wait() */
+		deact_wait(dr, &dr->first, r);
+		udelay(get_random_u32() % 8);
+		if (deact_mismatch_round(dr, r)) {
+			obj = xalloc_cache_alloc_node(dr->s, GFP_KERNEL, dr->remote_nid);
+			if (obj) {
+				xalloc_cache_free(dr->s, obj);
+				atomic_long_inc(&dr->frees);
+			} else {
+				atomic_long_inc(&dr->failed);
+			}
+		} else {
+			xalloc_cache_shrink(dr->s);
+		}
+		deact_wait(dr, &dr->done, r);
+	}
+	WRITE_ONCE(dr->stop, true);
+	complete(&dr->finished);	/* its last touch of @dr */
+	return 0;
+}
+
+/*
+ * Objects freed on CPU B into the CPU slab CPU A is deactivating, many
+ * rounds: each round's deactivation finds B's first free on the slab, no
+ * object is lost or damaged (every free counted, none active after, every
+ * slab back in the zone after a shrink), and nothing is reported.
+ */
+static void xalloc_stress_remote_free_races_deactivation(struct kunit *test)
+{
+	struct deact_race dr = { .rounds = DEACT_ROUNDS, .remote_nid = -1 };
+	unsigned long zone_free = xalloc_kunit_zone_free();
+	struct task_struct *owner, *freer;
+	unsigned long remote0, alloc_slab, free_slab, frees0, frozen, full;
+	struct xalloc_cache_counts cnt;
+	int a, b, nid;
+
+	KUNIT_ASSERT_GE(test, num_online_cpus(), 2U);
+	dr.s = xalloc_cache_create("stress-deact", DEACT_SIZE, 0, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, dr.s);
+	/* A full slab and half of the next: B's frees reach two slabs of A's. */
+	dr.n = oo_objects(dr.s->oo) * 3 / 2;
+	dr.objs = kunit_kcalloc(test, dr.n, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dr.objs);
+	init_completion(&dr.finished);
+	init_completion(&dr.freer_exit);
+	cpus_read_lock();
+	a = cpumask_first(cpu_online_mask);
+	b = cpumask_next(a, cpu_online_mask);
+	cpus_read_unlock();
+	dr.local_nid = cpu_to_node(a);
+	for_each_node(nid)
+		if (nid != dr.local_nid && dr.s->node[nid])
+			dr.remote_nid = nid;
+	remote0 = xalloc_cache_stat(dr.s, DEACTIVATE_REMOTE_FREES);
+	frees0 = xalloc_cache_stat(dr.s, FREE_FASTPATH) + xalloc_cache_stat(dr.s, FREE_SLOWPATH);
+	owner = kthread_create_on_cpu(deact_owner_fn, &dr, a, "xalloc_deact_a/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(owner));
+	freer = kthread_create_on_cpu(deact_freer_fn, &dr, b, "xalloc_deact_b/%u");
+	if (IS_ERR(freer)) {
+		kthread_stop(owner);
+		xalloc_cache_destroy(dr.s);
+		KUNIT_FAIL(test, "no freer thread");
+		return;
+	}
+	wake_up_process(freer);
+	wake_up_process(owner);
+	wait_for_completion(&dr.finished);
+	wait_for_completion(&dr.freer_exit);
+
+	/* B's frees are all slow: found the slab frozen, full, or deactivated. */
+	frozen = xalloc_cache_stat(dr.s, FREE_FROZEN);
+	full = xalloc_cache_stat(dr.s, CPU_PARTIAL_FREE);
+	kunit_info(test, "%u rounds on CPUs %d and %d (%s): of the remote frees, %lu found the slab frozen, %lu full, %lu deactivated (%lu of them gave the slab back)",
+		   dr.rounds, a, b, dr.remote_nid >= 0 ? "shrink and node mismatch" : "shrink",
+		   frozen, full, xalloc_cache_stat(dr.s, FREE_SLOWPATH) - frozen - full,
+		   xalloc_cache_stat(dr.s, FREE_REMOVE_PARTIAL));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&dr.failed), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&dr.bad), 0L);
+	/* Each round's deactivation of A's CPU slab, and no other, finds remote frees. */
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(dr.s, DEACTIVATE_REMOTE_FREES) - remote0,
+			(unsigned long)dr.rounds);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(dr.s, FREE_FASTPATH) +
+			xalloc_cache_stat(dr.s, FREE_SLOWPATH) - frees0,
+			(unsigned long)atomic_long_read(&dr.frees));
+	xalloc_cache_shrink(dr.s);
+	xalloc_cache_counts(dr.s, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
+	KUNIT_EXPECT_EQ(test, cnt.num_slabs, 0UL);
+	KUNIT_EXPECT_EQ(test, cnt.num_objs, 0UL);
+	alloc_slab = xalloc_cache_stat(dr.s, ALLOC_SLAB);
+	free_slab = xalloc_cache_stat(dr.s, FREE_SLAB);
+	KUNIT_EXPECT_EQ(test, free_slab, alloc_slab);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(dr.s), 0UL);
+	xalloc_cache_destroy(dr.s);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zone_free);
+	for_each_node(nid)
+		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+}
+
 /* ---- Debugging switched under load ------------------------------------- */
 
 #define SWITCH_LIVE	32
@@ -744,6 +954,7 @@ static struct kunit_case xalloc_stress_cases[] = {
 	KUNIT_CASE(xalloc_stress_everything),
 	KUNIT_CASE(xalloc_stress_counts_never_impossible),
 	KUNIT_CASE(xalloc_stress_destroy_races_last_free),
+	KUNIT_CASE(xalloc_stress_remote_free_races_deactivation),
 	KUNIT_CASE_PARAM(xalloc_stress_debug_switch_under_load, switch_gen_params),
 	{}
 };
