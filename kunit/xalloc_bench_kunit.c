@@ -77,7 +77,7 @@ static struct xalloc_bench_result *xalloc_bench_smoke_run(struct kunit *test,
 	return opts.results;
 }
 
-/* One scenario, in smoke mode: its exact counts, both sides ran, min <= med <= max. */
+/* One scenario, in smoke mode: its exact counts, both sides ran, ordered statistics. */
 static void xalloc_bench_smoke_result_well_formed(struct kunit *test)
 {
 	const struct xalloc_bench_case *c = test->param_value;
