@@ -15,22 +15,29 @@
 #include "../bench/xalloc_bench.h"
 #include "xalloc_kunit.h"
 
+/*
+ * A scenario and what its smoke run must report: the operations of one
+ * trial (one batch of at most 64, bulk-256 one call of 256, pages-o9 its
+ * 50; scaling-64 that many on each CPU) and CPUs (0: every online one).
+ */
 struct xalloc_bench_case {
 	const char *name;
-	bool needs_two_cpus;
+	unsigned int ops;
+	unsigned int cpus;
 };
 
 static const struct xalloc_bench_case xalloc_bench_cases[] = {
-	{ "fastpath-8" }, { "fastpath-64" }, { "fastpath-256" },
-	{ "fastpath-1024" }, { "fastpath-4096" },
-	{ "burst-64" }, { "burst-1024" },
-	{ "bulk-16" }, { "bulk-64" }, { "bulk-256" },
-	{ "kmalloc-random" },
-	{ "remote-0to1", true }, { "remote-1to0", true },
-	{ "scaling-64" },
-	{ "pages-o0" }, { "pages-o1" }, { "pages-o3" }, { "pages-o9" },
-	{ "pages-burst" },
-	{ "kfree-rcu-64" },
+	{ "fastpath-8", 64, 1 }, { "fastpath-64", 64, 1 }, { "fastpath-256", 64, 1 },
+	{ "fastpath-1024", 64, 1 }, { "fastpath-4096", 64, 1 },
+	{ "burst-64", 64, 1 }, { "burst-1024", 64, 1 },
+	{ "bulk-16", 64, 1 }, { "bulk-64", 64, 1 }, { "bulk-256", 256, 1 },
+	{ "kmalloc-random", 64, 1 },
+	{ "remote-0to1", 64, 2 }, { "remote-1to0", 64, 2 },
+	{ "scaling-64", 64, 0 },
+	{ "pages-o0", 64, 1 }, { "pages-o1", 64, 1 }, { "pages-o3", 64, 1 },
+	{ "pages-o9", 50, 1 },
+	{ "pages-burst", 64, 1 },
+	{ "kfree-rcu-64", 64, 1 },
 };
 
 static void xalloc_bench_case_desc(const struct xalloc_bench_case *c, char *desc)
@@ -70,12 +77,12 @@ static struct xalloc_bench_result *xalloc_bench_smoke_run(struct kunit *test,
 	return opts.results;
 }
 
-/* One scenario, in smoke mode: both sides ran and min <= med <= max. */
+/* One scenario, in smoke mode: its exact counts, both sides ran, ordered statistics. */
 static void xalloc_bench_smoke_result_well_formed(struct kunit *test)
 {
 	const struct xalloc_bench_case *c = test->param_value;
 	struct xalloc_bench_result *res;
-	unsigned int nr, i;
+	unsigned int nr, i, cpus = c->cpus ?: num_online_cpus();
 
 	res = xalloc_bench_smoke_run(test, c->name, 0, &nr);
 	/* A name that is a prefix of another selects both: find ours. */
@@ -84,14 +91,14 @@ static void xalloc_bench_smoke_result_well_formed(struct kunit *test)
 	KUNIT_ASSERT_LT_MSG(test, i, nr, "no result for %s", c->name);
 	res += i;
 
-	if (c->needs_two_cpus && num_online_cpus() < 2) {
+	if (c->cpus == 2 && num_online_cpus() < 2) {
 		KUNIT_EXPECT_TRUE(test, res->skipped);
 		kunit_skip(test, "needs two online CPUs");
 	}
 	KUNIT_ASSERT_FALSE(test, res->skipped);
-	KUNIT_EXPECT_GT(test, res->ops, 0);
-	KUNIT_EXPECT_GE(test, res->trials, 3);
-	KUNIT_EXPECT_GE(test, res->cpus, 1);
+	KUNIT_EXPECT_EQ(test, res->ops, (u64)c->ops * (c->cpus ? 1 : cpus));
+	KUNIT_EXPECT_EQ(test, res->trials, 3U);	/* the smoke default */
+	KUNIT_EXPECT_EQ(test, res->cpus, cpus);
 	xalloc_bench_stat_well_formed(test, "xalloc", &res->xalloc);
 	xalloc_bench_stat_well_formed(test, "kernel", &res->kernel);
 	/* Both sides ran: a trial takes time on any clock that ticks. */

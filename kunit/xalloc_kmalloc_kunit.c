@@ -150,6 +150,14 @@ static unsigned int kmalloc_class_for(size_t size)
 	return 0;
 }
 
+/* What ksize() gives for @size bytes: its class, or above 8 KiB its block. */
+static size_t kmalloc_ksize_for(size_t size)
+{
+	if (size > KMALLOC_MAX_CLASS)
+		return PAGE_SIZE << get_order(size);
+	return kmalloc_class_for(size);
+}
+
 static int kmalloc_nid_of(const void *p)
 {
 	struct xalloc_page *desc = xalloc_addr_desc(p);
@@ -330,9 +338,7 @@ static void xalloc_kmalloc_ksize_covers_request(struct kunit *test)
 		p = xalloc_kmalloc(want, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "size %zu", want);
 		ks = xalloc_ksize(p);
-		KUNIT_EXPECT_GE_MSG(test, ks, want, "size %zu", want);
-		KUNIT_EXPECT_EQ_MSG(test, ks, (size_t)kmalloc_class_for(want),
-				    "size %zu", want);
+		KUNIT_EXPECT_EQ_MSG(test, ks, kmalloc_ksize_for(want), "size %zu", want);
 		/* All of ksize() is the caller's; KASAN checks the writes. */
 		memset(p, 0x5a, ks);
 		xalloc_kfree(p);
@@ -341,9 +347,7 @@ static void xalloc_kmalloc_ksize_covers_request(struct kunit *test)
 		p = xalloc_kmalloc(large[i], GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, p, "size %zu", large[i]);
 		ks = xalloc_ksize(p);
-		KUNIT_EXPECT_GE_MSG(test, ks, large[i], "size %zu", large[i]);
-		KUNIT_EXPECT_EQ_MSG(test, ks, PAGE_SIZE << get_order(large[i]),
-				    "size %zu", large[i]);
+		KUNIT_EXPECT_EQ_MSG(test, ks, kmalloc_ksize_for(large[i]), "size %zu", large[i]);
 		memset(p, 0x5a, ks);
 		xalloc_kfree(p);
 	}
@@ -415,7 +419,9 @@ static void xalloc_kmalloc_krealloc_grow_keeps_contents(struct kunit *test)
 		q = xalloc_krealloc(p, sizes[i], GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, q, "%zu -> %zu", old, sizes[i]);
 		p = q;
-		KUNIT_EXPECT_GE(test, xalloc_ksize(p), sizes[i]);
+		/* Each size is past the last one's ksize() but 8192 (its class's). */
+		KUNIT_EXPECT_EQ_MSG(test, xalloc_ksize(p), kmalloc_ksize_for(sizes[i]),
+				    "%zu -> %zu", old, sizes[i]);
 		KUNIT_EXPECT_TRUE_MSG(test, kmalloc_check(p, old, 1),
 				      "%zu -> %zu", old, sizes[i]);
 		kmalloc_fill(p, sizes[i], 1);
@@ -649,7 +655,8 @@ static void xalloc_kmalloc_node_affinity(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, kmalloc_nid_of(p), nid, "size %zu", sizes[i]);
 		KUNIT_EXPECT_EQ_MSG(test, page_to_nid(virt_to_page(p)), nid,
 				    "size %zu", sizes[i]);
-		KUNIT_EXPECT_GE(test, xalloc_ksize(p), sizes[i]);
+		KUNIT_EXPECT_EQ_MSG(test, xalloc_ksize(p), kmalloc_ksize_for(sizes[i]),
+				    "size %zu", sizes[i]);
 		kmalloc_fill(p, sizes[i], 7);
 		KUNIT_EXPECT_TRUE(test, kmalloc_check(p, sizes[i], 7));
 		xalloc_kfree(p);
@@ -660,32 +667,56 @@ static void xalloc_kmalloc_node_affinity(struct kunit *test)
 
 #define KMALLOC_COUNT_OBJS	100
 
+/*
+ * On one CPU, with kmalloc-64 emptied by a shrink: the objects take exactly
+ * the slabs they fill, and freeing them on that CPU gives no slab back (one
+ * is the CPU slab, the others go onto its partial list) until the next
+ * shrink.
+ */
 static void xalloc_kmalloc_counts_track_objects(struct kunit *test)
 {
 	struct xalloc_cache *s = xalloc_cache_lookup("kmalloc-64");
 	struct xalloc_cache_counts before, mid, after;
+	unsigned long per, slabs, fallback;
+	unsigned int got = 0;
 	void **p;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
+	per = oo_objects(s->oo);
+	slabs = DIV_ROUND_UP(KMALLOC_COUNT_OBJS, per);
+	KUNIT_ASSERT_LT(test, slabs - 1, (unsigned long)s->cpu_partial_slabs);
 	p = kunit_kcalloc(test, KMALLOC_COUNT_OBJS, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 
+	xalloc_cache_shrink(s);
 	xalloc_cache_counts(s, &before);
+	KUNIT_ASSERT_EQ_MSG(test, before.active_objs, 0UL, "kmalloc-64 in use before the case");
+	KUNIT_EXPECT_EQ(test, before.num_slabs, 0UL);
+	fallback = xalloc_cache_stat(s, ORDER_FALLBACK);
+	migrate_disable();
 	for (unsigned int i = 0; i < KMALLOC_COUNT_OBJS; i++) {
 		p[i] = xalloc_kmalloc(64, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, p[i]);
+		got += !!p[i];
 	}
 	xalloc_cache_counts(s, &mid);
-	KUNIT_EXPECT_EQ(test, mid.active_objs - before.active_objs,
-			(unsigned long)KMALLOC_COUNT_OBJS);
-	KUNIT_EXPECT_GE(test, mid.num_objs, mid.active_objs);
-	KUNIT_EXPECT_GE(test, mid.num_slabs, 1UL);
-
 	for (unsigned int i = 0; i < KMALLOC_COUNT_OBJS; i++)
 		xalloc_kfree(p[i]);
 	xalloc_cache_counts(s, &after);
-	KUNIT_EXPECT_EQ(test, after.active_objs, before.active_objs);
-	KUNIT_EXPECT_GE(test, after.num_objs, after.active_objs);
+	migrate_enable();
+
+	KUNIT_ASSERT_EQ(test, got, (unsigned int)KMALLOC_COUNT_OBJS);
+	/* Every slab of the cache's own order: per objects each. */
+	KUNIT_ASSERT_EQ(test, xalloc_cache_stat(s, ORDER_FALLBACK), fallback);
+	KUNIT_EXPECT_EQ(test, mid.active_objs, (unsigned long)KMALLOC_COUNT_OBJS);
+	KUNIT_EXPECT_EQ(test, mid.num_slabs, slabs);
+	KUNIT_EXPECT_EQ(test, mid.num_objs, slabs * per);
+	KUNIT_EXPECT_EQ(test, after.active_objs, 0UL);
+	KUNIT_EXPECT_EQ(test, after.num_slabs, slabs);
+	KUNIT_EXPECT_EQ(test, after.num_objs, slabs * per);
+	xalloc_cache_shrink(s);
+	xalloc_cache_counts(s, &after);
+	KUNIT_EXPECT_EQ(test, after.num_slabs, 0UL);
+	KUNIT_EXPECT_EQ(test, after.num_objs, 0UL);
 }
 
 /* ---- Bad input ---------------------------------------------------------- */
@@ -890,7 +921,8 @@ static void xalloc_kmalloc_random_sizes_survive(struct kunit *test)
 		obj[i].seed = i;
 		obj[i].p = xalloc_kmalloc(obj[i].size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL_MSG(test, obj[i].p, "size %zu", obj[i].size);
-		KUNIT_EXPECT_GE(test, xalloc_ksize(obj[i].p), obj[i].size);
+		KUNIT_EXPECT_EQ_MSG(test, xalloc_ksize(obj[i].p), kmalloc_ksize_for(obj[i].size),
+				    "size %zu", obj[i].size);
 		kmalloc_fill(obj[i].p, obj[i].size, obj[i].seed);
 		for (j = 0; j < NR_KMALLOC_CLASSES; j++) {
 			if (obj[i].size <= kmalloc_classes[j].size) {

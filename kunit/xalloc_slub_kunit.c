@@ -479,19 +479,29 @@ static void xalloc_slub_full_zones_use_other_partial(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
-/* Objects allocated on one CPU and freed on another. */
+/*
+ * Objects allocated on one CPU and freed on another. CPU 0 fills its slabs
+ * one after another: all but the last are full and unfrozen, the last is its
+ * CPU slab. On CPU 1 the first free to each full slab freezes it onto CPU
+ * 1's partial list; every other free goes to a frozen slab.
+ */
 static void xalloc_slub_remote_free(struct kunit *test)
 {
 	struct xalloc_cache *s = slub_cache(test, "slub_remote", 128, 0, 0, NULL);
 	struct slub_objs *o = slub_objs(test, s, 50);
+	unsigned long full = DIV_ROUND_UP(50, oo_objects(s->oo)) - 1;
 	struct slub_stats st;
 
+	/* No drain of CPU 1's partial list: that would unfreeze a slab. */
+	KUNIT_ASSERT_LT(test, full, (unsigned long)s->cpu_partial_slabs);
 	KUNIT_ASSERT_EQ(test, slub_on_cpu(test, 0, slub_alloc_fn, o), 0L);
 	stats_snap(s, &st);
 	slub_on_cpu(test, 1, slub_free_fn, o);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_SLOWPATH), 50UL);
 	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_FASTPATH), 0UL);
-	KUNIT_EXPECT_GT(test, stats_delta(s, &st, FREE_FROZEN), 0UL);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, CPU_PARTIAL_FREE), full);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_FROZEN), 50UL - full);
+	KUNIT_EXPECT_EQ(test, stats_delta(s, &st, FREE_SLAB), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 
 	/* The other way round, and the objects are reused. */
@@ -944,6 +954,8 @@ struct slub_stress {
 	int nr;
 	atomic_t errors;
 	atomic_t running;
+	atomic_long_t freed[2];		/* objects of s[i] freed */
+	atomic_long_t handed;		/* objects pushed to the next ring */
 };
 
 struct stress_arg {
@@ -979,6 +991,7 @@ static void stress_release(struct slub_stress *st, struct stress_obj *o)
 	if (!stress_check(o))
 		atomic_inc(&st->errors);
 	xalloc_cache_free(o->s, o->p);
+	atomic_long_inc(&st->freed[o->s == st->s[1]]);
 	o->p = NULL;
 }
 
@@ -1030,6 +1043,8 @@ static int stress_thread(void *data)
 		if (x->p) {
 			if (r % 3 || !ring_push(next, x))
 				stress_release(st, x);
+			else
+				atomic_long_inc(&st->handed);
 			x->p = NULL;
 			continue;
 		}
@@ -1101,6 +1116,16 @@ static void xalloc_slub_concurrent_stress_all_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(st->s[0]), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(st->s[1]), 0UL);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&st->handed), 0L);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, xalloc_cache_stat(st->s[i], FREE_FASTPATH) +
+				xalloc_cache_stat(st->s[i], FREE_SLOWPATH),
+				(unsigned long)atomic_long_read(&st->freed[i]));
+	/*
+	 * Which frees find their slab not the CPU's own depends on how the
+	 * threads interleave (a handed object's slab may have become the
+	 * freeing CPU's): not an exact count, but some do.
+	 */
 	KUNIT_EXPECT_GT(test, xalloc_cache_stat(st->s[0], FREE_SLOWPATH), 0UL);
 	xalloc_cache_destroy(st->s[1]);
 }

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suite xalloc_stress: for XALLOC_STRESS_SECONDS (20 by default), a thread per
- * CPU allocates and frees at random from several caches, kmalloc sizes and
- * page orders, fills every object with a pattern of its address and a
- * sequence number and checks it before freeing, and hands every fourth
- * object to the next thread to free; meanwhile a thread takes CPUs offline
- * and online and validates every cache and the zone between cycles, and
- * fault injection fails one zone allocation in a hundred.
- * Afterwards every cache and the zone validate and all counters balance.
- * It prints one line of what it survived.
+ * KUnit suite xalloc_stress: for XALLOC_STRESS_SECONDS (20 by default), a thread
+ * bound to each CPU allocates and frees at random from several caches,
+ * kmalloc sizes and page orders, fills every object with a pattern of its
+ * address and a sequence number and checks it before freeing, and hands
+ * every fourth object to the next CPU's thread to free, as well as every
+ * object of a cache of its own that only it allocates from; meanwhile a
+ * thread takes CPUs offline and online and validates every cache and the
+ * zone between cycles, and fault injection fails one zone allocation in a
+ * hundred. Afterwards every cache and the zone validate, all counters
+ * balance, and each thread's own cache counts every free made on another
+ * CPU as a free to a slab not that CPU's. It prints one line of what it
+ * survived.
  *
  * Then slabinfo is read while CPUs churn, caches are destroyed while another
  * CPU frees their last object, and debugging is switched on and off while
@@ -42,13 +45,15 @@ static const unsigned int stress_seconds = XALLOC_STRESS_SECONDS;
 #define RING		128
 #define NR_CACHES	3
 
-enum item_kind { ITEM_CACHE, ITEM_KMALLOC, ITEM_PAGES };
+/* ITEM_OWN: of the allocating thread's own cache, always handed on. */
+enum item_kind { ITEM_CACHE, ITEM_OWN, ITEM_KMALLOC, ITEM_PAGES };
 
 struct item {
 	void *p;
 	u32 seq;
 	u8 kind;
 	u8 cache;		/* ITEM_CACHE: index; ITEM_PAGES: order */
+	u16 owner;		/* ITEM_OWN: the thread whose cache it is */
 	u32 size;
 };
 
@@ -58,8 +63,20 @@ struct ring {
 	struct item slot[RING];
 };
 
+/*
+ * A thread's own cache is allocated from only on the thread's CPU, so that
+ * no other CPU ever has a CPU slab of it: each free of its objects on
+ * another CPU (remote) is a FREE_SLOWPATH, one on its CPU (local) either.
+ */
+struct own_cache {
+	struct xalloc_cache *s;
+	int cpu;			/* of its thread */
+	atomic_long_t remote, local;	/* frees, by the CPU they ran on */
+};
+
 struct stress {
 	struct xalloc_cache *caches[NR_CACHES];
+	struct own_cache *own;		/* one per thread */
 	struct ring *rings;
 	int nr;
 	unsigned long deadline;
@@ -72,7 +89,7 @@ struct stress {
 
 struct worker {
 	struct stress *st;
-	int idx;
+	int idx;		/* bound to own[idx].cpu, again after a hotplug */
 };
 
 static const unsigned int cache_sizes[NR_CACHES] = { 48, 320, 1800 };
@@ -117,12 +134,22 @@ static void release(struct stress *st, struct item *it)
 	if (!item_intact(it, item_size(it), item_step(it)))
 		atomic_long_inc(&st->bad);
 	atomic_long_inc(&st->verified);
-	if (it->kind == ITEM_CACHE)
+	if (it->kind == ITEM_OWN) {
+		struct own_cache *own = &st->own[it->owner];
+		bool remote;
+
+		migrate_disable();
+		remote = smp_processor_id() != own->cpu;
+		xalloc_cache_free(own->s, it->p);
+		migrate_enable();
+		atomic_long_inc(remote ? &own->remote : &own->local);
+	} else if (it->kind == ITEM_CACHE) {
 		xalloc_cache_free(st->caches[it->cache], it->p);
-	else if (it->kind == ITEM_KMALLOC)
+	} else if (it->kind == ITEM_KMALLOC) {
 		xalloc_kfree(it->p);
-	else
+	} else {
 		xalloc_free_pages(virt_to_page(it->p), it->cache);
+	}
 	it->p = NULL;
 }
 
@@ -150,13 +177,34 @@ static bool ring_pop(struct ring *r, struct item *it)
 	return ok;
 }
 
-static void get_item(struct stress *st, struct item *it, u32 seq)
+/* An object of @w's own cache into @it; false if @w is off its CPU. */
+static bool get_own(struct worker *w, struct item *it)
 {
+	bool on_cpu;
+
+	migrate_disable();
+	on_cpu = smp_processor_id() == w->st->own[w->idx].cpu;
+	if (on_cpu)
+		it->p = xalloc_cache_alloc(w->st->own[w->idx].s, GFP_KERNEL);
+	migrate_enable();
+	it->owner = w->idx;
+	it->size = w->st->own[w->idx].s->object_size;
+	return on_cpu;
+}
+
+static void get_item(struct worker *w, struct item *it, u32 seq)
+{
+	struct stress *st = w->st;
 	u32 r = get_random_u32();
 
 	it->seq = seq;
-	it->kind = r % 8 < 5 ? ITEM_CACHE : r % 8 < 7 ? ITEM_KMALLOC : ITEM_PAGES;
+	it->kind = r % 8 < 4 ? ITEM_CACHE : r % 8 < 5 ? ITEM_OWN :
+		   r % 8 < 7 ? ITEM_KMALLOC : ITEM_PAGES;
+	if (it->kind == ITEM_OWN && !get_own(w, it))
+		it->kind = ITEM_CACHE;	/* off its CPU: not of its own cache */
 	switch (it->kind) {
+	case ITEM_OWN:
+		break;
 	case ITEM_CACHE:
 		it->cache = (r >> 8) % NR_CACHES;
 		it->size = cache_sizes[it->cache];
@@ -186,6 +234,7 @@ static int worker_fn(void *data)
 	struct stress *st = w->st;
 	struct ring *mine = &st->rings[w->idx];
 	struct ring *next = &st->rings[(w->idx + 1) % st->nr];
+	int cpu = st->own[w->idx].cpu;
 	struct item *slot, it;
 	u32 seq = 0;
 
@@ -197,11 +246,14 @@ static int worker_fn(void *data)
 	while (time_before(jiffies, st->deadline)) {
 		struct item *x = &slot[get_random_u32() % SLOTS];
 
+		/* Back to its CPU after that CPU was offline. */
+		if (raw_smp_processor_id() != cpu && cpu_online(cpu))
+			set_cpus_allowed_ptr(current, cpumask_of(cpu));
 		while (ring_pop(mine, &it))
 			release(st, &it);
 		if (!x->p) {
-			get_item(st, x, ++seq);
-		} else if (seq % 4 == 0 && ring_push(next, x)) {
+			get_item(w, x, ++seq);
+		} else if ((x->kind == ITEM_OWN || seq % 4 == 0) && ring_push(next, x)) {
 			atomic_long_inc(&st->handed);
 			x->p = NULL;
 		} else {
@@ -236,6 +288,8 @@ static int hotplug_fn(void *data)
 		/* Reports, if any, show in the report count at the end. */
 		for (int i = 0; i < NR_CACHES; i++)
 			xalloc_cache_validate(st->caches[i]);
+		for (int i = 0; i < st->nr; i++)
+			xalloc_cache_validate(st->own[i].s);
 		for_each_node(nid)
 			xalloc_zone_check(nid);
 		st->validations++;
@@ -245,13 +299,35 @@ static int hotplug_fn(void *data)
 	return 0;
 }
 
+/*
+ * Every free of a thread's own cache is counted, each remote one as a free
+ * to a slab not the CPU's: FREE_SLOWPATH is the remote frees plus those of
+ * the local ones that found the slab no longer the CPU slab.
+ */
+static void stress_own_counted(struct kunit *test, struct own_cache *own)
+{
+	unsigned long remote = atomic_long_read(&own->remote);
+	unsigned long local = atomic_long_read(&own->local);
+	unsigned long slow = xalloc_cache_stat(own->s, FREE_SLOWPATH);
+	unsigned long fast = xalloc_cache_stat(own->s, FREE_FASTPATH);
+	struct xalloc_cache_counts cnt;
+
+	KUNIT_EXPECT_EQ_MSG(test, fast + slow, remote + local, "%s", own->s->name);
+	KUNIT_EXPECT_GE_MSG(test, slow, remote, "%s", own->s->name);
+	xalloc_cache_counts(own->s, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(own->s), 0UL);
+	xalloc_cache_destroy(own->s);
+}
+
 static void xalloc_stress_everything(struct kunit *test)
 {
 	struct stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	long remote = 0, local = 0;
 	struct task_struct *hotplug;
 	struct worker *workers;
 	char name[24];
-	int i, nid;
+	int i, nid, cpu;
 
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	for (i = 0; i < NR_CACHES; i++) {
@@ -259,10 +335,22 @@ static void xalloc_stress_everything(struct kunit *test)
 		st->caches[i] = xalloc_cache_create(name, cache_sizes[i], 0, 0, NULL);
 		KUNIT_ASSERT_NOT_NULL(test, st->caches[i]);
 	}
+	cpus_read_lock();
 	st->nr = num_online_cpus();
 	st->rings = kunit_kcalloc(test, st->nr, sizeof(*st->rings), GFP_KERNEL);
+	st->own = kunit_kcalloc(test, st->nr, sizeof(*st->own), GFP_KERNEL);
 	workers = kunit_kcalloc(test, st->nr, sizeof(*workers), GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, st->rings && workers);
+	i = 0;
+	if (st->own)
+		for_each_online_cpu(cpu)
+			st->own[i++].cpu = cpu;
+	cpus_read_unlock();
+	KUNIT_ASSERT_TRUE(test, st->rings && st->own && workers);
+	for (i = 0; i < st->nr; i++) {
+		snprintf(name, sizeof(name), "stress-own-%d", st->own[i].cpu);
+		st->own[i].s = xalloc_cache_create(name, 136, 0, 0, NULL);
+		KUNIT_ASSERT_NOT_NULL(test, st->own[i].s);
+	}
 	st->deadline = jiffies + stress_seconds * HZ;
 	atomic_set(&st->running, st->nr);
 	xalloc_fail_set(XALLOC_FAIL_BUDDY, 1, 0, -1);
@@ -271,11 +359,17 @@ static void xalloc_stress_everything(struct kunit *test)
 	for (i = 0; i < st->nr; i++)
 		spin_lock_init(&st->rings[i].lock);
 	for (i = 0; i < st->nr; i++) {
+		struct task_struct *t;
+
 		workers[i].st = st;
 		workers[i].idx = i;
-		if (IS_ERR(kthread_run(worker_fn, &workers[i], "xalloc_stress/%d", i))) {
+		t = kthread_create_on_cpu(worker_fn, &workers[i], st->own[i].cpu,
+					  "xalloc_stress/%u");
+		if (IS_ERR(t)) {
 			atomic_dec(&st->running);
 			atomic_long_inc(&st->bad);
+		} else {
+			wake_up_process(t);
 		}
 	}
 	hotplug = kthread_run(hotplug_fn, st, "xalloc_hotplug");
@@ -292,10 +386,14 @@ static void xalloc_stress_everything(struct kunit *test)
 			release(st, &it);
 	}
 
-	pr_info("xalloc_stress: survived %u s on %d CPUs: %ld objects verified, %ld handed to another CPU, %u hotplug cycles, %ld injected failures, %u validations\n",
+	for (i = 0; i < st->nr; i++) {
+		remote += atomic_long_read(&st->own[i].remote);
+		local += atomic_long_read(&st->own[i].local);
+	}
+	pr_info("xalloc_stress: survived %u s on %d CPUs: %ld objects verified, %ld handed to another CPU, %u hotplug cycles, %ld injected failures, %u validations, %ld frees on another CPU than the allocation's, %ld on the same\n",
 		stress_seconds, st->nr, atomic_long_read(&st->verified),
 		atomic_long_read(&st->handed), st->hotplug_cycles,
-		atomic_long_read(&st->failed), st->validations);
+		atomic_long_read(&st->failed), st->validations, remote, local);
 	KUNIT_EXPECT_GT(test, st->hotplug_cycles, 0U);
 	KUNIT_EXPECT_GT(test, st->validations, 0U);
 	KUNIT_EXPECT_GT(test, atomic_long_read(&st->handed), 0L);
@@ -312,6 +410,9 @@ static void xalloc_stress_everything(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, xalloc_cache_validate(st->caches[i]), 0UL);
 		xalloc_cache_destroy(st->caches[i]);
 	}
+	KUNIT_EXPECT_GT(test, remote, 0L);
+	for (i = 0; i < st->nr; i++)
+		stress_own_counted(test, &st->own[i]);
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
@@ -461,6 +562,215 @@ static void xalloc_stress_destroy_races_last_free(struct kunit *test)
 	for_each_node(nid)
 		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
 	XALLOC_KUNIT_EXPECT_REPORTS(test, dead);
+}
+
+/* ---- Remote frees racing deactivation ---------------------------------- */
+
+#define DEACT_ROUNDS	128
+#define DEACT_SIZE	192
+
+/*
+ * The owner thread, bound to CPU A, allocates a round's objects; the freer,
+ * bound to CPU B, frees them from the last allocated on: the last, which is
+ * in A's CPU slab, while A waits, the rest, spaced by a few microseconds,
+ * while A deactivates that slab. Odd rounds deactivate through
+ * an allocation for another node (ALLOC_NODE_MISMATCH, on A itself), even
+ * ones through a shrink, whose flush runs in a work item on A and takes
+ * longer. Both threads spin between the steps of a round, so that the
+ * steps follow each other without a wake-up in between.
+ */
+struct deact_race {
+	struct xalloc_cache *s;
+	void **objs;
+	unsigned int n, rounds;
+	int local_nid, remote_nid;	/* remote_nid: -1 if one node */
+	unsigned int go, first, done;	/* the round that reached the step */
+	bool stop;
+	struct completion finished, freer_exit;
+	atomic_long_t frees, bad, failed;
+};
+
+static bool deact_mismatch_round(struct deact_race *dr, unsigned int r)
+{
+	return (r & 1) && dr->remote_nid >= 0;
+}
+
+/* Wait for @step to reach round @r; false if the owner stopped. */
+static bool deact_wait(struct deact_race *dr, unsigned int *step, unsigned int r)
+{
+	/*
+	 * Acquire, paired with the release of the step: what the other thread
+	 * did before (allocated and filled the objects, freed them) is seen.
+	 */
+	while (smp_load_acquire(step) != r) {
+		if (READ_ONCE(dr->stop))
+			return false;
+		cpu_relax();
+		cond_resched();
+	}
+	return true;
+}
+
+static void deact_fill(void *p)
+{
+	u32 *w = p;
+
+	for (unsigned int i = 0; i < DEACT_SIZE / 4; i++)
+		w[i] = word(p, 0, i);
+}
+
+static bool deact_intact(const void *p)
+{
+	const u32 *w = p;
+
+	for (unsigned int i = 0; i < DEACT_SIZE / 4; i++)
+		if (w[i] != word(p, 0, i))
+			return false;
+	return true;
+}
+
+static int deact_freer_fn(void *arg)
+{
+	struct deact_race *dr = arg;
+
+	for (unsigned int r = 1; deact_wait(dr, &dr->go, r); r++) {
+		unsigned int gap = deact_mismatch_round(dr, r) ? 4 : 32;
+
+		for (unsigned int i = dr->n; i-- > 0; ) {
+			if (!deact_intact(dr->objs[i]))
+				atomic_long_inc(&dr->bad);
+			xalloc_cache_free(dr->s, dr->objs[i]);
+			atomic_long_inc(&dr->frees);
+			if (i == dr->n - 1)	/* release: see deact_wait() */
+				smp_store_release(&dr->first, r);
+			else
+				udelay(get_random_u32() % gap);
+		}
+		smp_store_release(&dr->done, r);	/* see deact_wait() */
+	}
+	complete(&dr->freer_exit);	/* its last touch of @dr */
+	return 0;
+}
+
+static int deact_owner_fn(void *arg)
+{
+	struct deact_race *dr = arg;
+	void *obj;
+
+	for (unsigned int r = 1; r <= dr->rounds; r++) {
+		unsigned int got = 0;
+
+		for (unsigned int i = 0; i < dr->n; i++) {
+			dr->objs[i] = xalloc_cache_alloc_node(dr->s, GFP_KERNEL, dr->local_nid);
+			if (!dr->objs[i])
+				break;
+			deact_fill(dr->objs[i]);
+			got++;
+		}
+		if (got < dr->n) {
+			atomic_long_inc(&dr->failed);
+			while (got)
+				xalloc_cache_free(dr->s, dr->objs[--got]);
+			break;
+		}
+		smp_store_release(&dr->go, r);	/* the objects: see deact_wait() */
+		deact_wait(dr, &dr->first, r);
+		udelay(get_random_u32() % 8);
+		if (deact_mismatch_round(dr, r)) {
+			obj = xalloc_cache_alloc_node(dr->s, GFP_KERNEL, dr->remote_nid);
+			if (obj) {
+				xalloc_cache_free(dr->s, obj);
+				atomic_long_inc(&dr->frees);
+			} else {
+				atomic_long_inc(&dr->failed);
+			}
+		} else {
+			xalloc_cache_shrink(dr->s);
+		}
+		deact_wait(dr, &dr->done, r);
+	}
+	WRITE_ONCE(dr->stop, true);
+	complete(&dr->finished);	/* its last touch of @dr */
+	return 0;
+}
+
+/*
+ * Objects freed on CPU B into the CPU slab CPU A is deactivating, many
+ * rounds: each round's deactivation finds B's first free on the slab, no
+ * object is lost or damaged (every free counted, none active after, every
+ * slab back in the zone after a shrink), and nothing is reported.
+ */
+static void xalloc_stress_remote_free_races_deactivation(struct kunit *test)
+{
+	struct deact_race dr = { .rounds = DEACT_ROUNDS, .remote_nid = -1 };
+	unsigned long zone_free = xalloc_kunit_zone_free();
+	struct task_struct *owner, *freer;
+	unsigned long remote0, alloc_slab, free_slab, frees0, frozen, full;
+	struct xalloc_cache_counts cnt;
+	int a, b, nid;
+
+	KUNIT_ASSERT_GE(test, num_online_cpus(), 2U);
+	dr.s = xalloc_cache_create("stress-deact", DEACT_SIZE, 0, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, dr.s);
+	/* A full slab and half of the next: B's frees reach two slabs of A's. */
+	dr.n = oo_objects(dr.s->oo) * 3 / 2;
+	dr.objs = kunit_kcalloc(test, dr.n, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dr.objs);
+	init_completion(&dr.finished);
+	init_completion(&dr.freer_exit);
+	cpus_read_lock();
+	a = cpumask_first(cpu_online_mask);
+	b = cpumask_next(a, cpu_online_mask);
+	cpus_read_unlock();
+	dr.local_nid = cpu_to_node(a);
+	for_each_node(nid)
+		if (nid != dr.local_nid && dr.s->node[nid])
+			dr.remote_nid = nid;
+	remote0 = xalloc_cache_stat(dr.s, DEACTIVATE_REMOTE_FREES);
+	frees0 = xalloc_cache_stat(dr.s, FREE_FASTPATH) + xalloc_cache_stat(dr.s, FREE_SLOWPATH);
+	owner = kthread_create_on_cpu(deact_owner_fn, &dr, a, "xalloc_deact_a/%u");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(owner));
+	freer = kthread_create_on_cpu(deact_freer_fn, &dr, b, "xalloc_deact_b/%u");
+	if (IS_ERR(freer)) {
+		kthread_stop(owner);
+		xalloc_cache_destroy(dr.s);
+		KUNIT_FAIL(test, "no freer thread");
+		return;
+	}
+	wake_up_process(freer);
+	wake_up_process(owner);
+	wait_for_completion(&dr.finished);
+	wait_for_completion(&dr.freer_exit);
+
+	/* B's frees are all slow: found the slab frozen, full, or deactivated. */
+	frozen = xalloc_cache_stat(dr.s, FREE_FROZEN);
+	full = xalloc_cache_stat(dr.s, CPU_PARTIAL_FREE);
+	kunit_info(test, "%u rounds on CPUs %d and %d (%s): of the remote frees, %lu found the slab frozen, %lu full, %lu deactivated (%lu of them gave the slab back)",
+		   dr.rounds, a, b, dr.remote_nid >= 0 ? "shrink and node mismatch" : "shrink",
+		   frozen, full, xalloc_cache_stat(dr.s, FREE_SLOWPATH) - frozen - full,
+		   xalloc_cache_stat(dr.s, FREE_REMOVE_PARTIAL));
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&dr.failed), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&dr.bad), 0L);
+	/* Each round's deactivation of A's CPU slab, and no other, finds remote frees. */
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(dr.s, DEACTIVATE_REMOTE_FREES) - remote0,
+			(unsigned long)dr.rounds);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(dr.s, FREE_FASTPATH) +
+			xalloc_cache_stat(dr.s, FREE_SLOWPATH) - frees0,
+			(unsigned long)atomic_long_read(&dr.frees));
+	xalloc_cache_shrink(dr.s);
+	xalloc_cache_counts(dr.s, &cnt);
+	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
+	KUNIT_EXPECT_EQ(test, cnt.num_slabs, 0UL);
+	KUNIT_EXPECT_EQ(test, cnt.num_objs, 0UL);
+	alloc_slab = xalloc_cache_stat(dr.s, ALLOC_SLAB);
+	free_slab = xalloc_cache_stat(dr.s, FREE_SLAB);
+	KUNIT_EXPECT_EQ(test, free_slab, alloc_slab);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(dr.s), 0UL);
+	xalloc_cache_destroy(dr.s);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zone_free);
+	for_each_node(nid)
+		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
 /* ---- Debugging switched under load ------------------------------------- */
@@ -644,6 +954,7 @@ static struct kunit_case xalloc_stress_cases[] = {
 	KUNIT_CASE(xalloc_stress_everything),
 	KUNIT_CASE(xalloc_stress_counts_never_impossible),
 	KUNIT_CASE(xalloc_stress_destroy_races_last_free),
+	KUNIT_CASE(xalloc_stress_remote_free_races_deactivation),
 	KUNIT_CASE_PARAM(xalloc_stress_debug_switch_under_load, switch_gen_params),
 	{}
 };
