@@ -186,7 +186,14 @@ static DEFINE_MUTEX(xr_mutex);
 /* Guarded by xr_mutex: the trace as written, and the last results. */
 static u8 *xr_buf;
 static size_t xr_len, xr_size;
-static struct xalloc_replay_header xr_hdr;
+static struct xr_info {
+	u32 nr_caches;
+	u32 nr_events;
+	u32 nr_ids;
+	u32 nr_cpus;
+	u32 peak_event;
+	u64 peak_bytes;
+} xr_hdr;	/* the header of the trace loaded last, in CPU byte order */
 static struct xr_result xr_results[XR_NR_MODES];
 static bool xr_have_results;
 static struct dentry *xr_debugfs;
@@ -283,6 +290,7 @@ static __always_inline void xr_event(struct xr_run *r, bool k,
 
 static __always_inline void xr_spin_until(const unsigned int *next, unsigned int i)
 {
+	/* Pairs with the release of the thread that ran event i - 1: its slot writes are seen. */
 	while (smp_load_acquire(next) != i)
 		cpu_relax();
 }
@@ -307,6 +315,7 @@ static __always_inline void xr_events(struct xr_thread *t, bool k)
 		}
 		if (i == r->nr_events - 1)
 			r->end_ns = ktime_get_ns();
+		/* Pairs with xr_spin_until() of the thread of event i + 1. */
 		smp_store_release(&r->next, i + 1);
 	}
 }
@@ -332,7 +341,8 @@ static int xr_thread_fn(void *arg)
 		wait_var_event(&r->gen, READ_ONCE(r->gen) != t->seen || READ_ONCE(r->stop));
 		if (READ_ONCE(r->stop))
 			break;
-		t->seen = READ_ONCE(r->gen);
+		/* Pairs with the release in xr_trial(). */
+		t->seen = smp_load_acquire(&r->gen);
 		preempt_disable();
 		/* Start together, every thread on its CPU. */
 		atomic_inc(&r->arrived);
@@ -388,6 +398,7 @@ static u64 xr_trial(struct xr_run *r, bool k, struct xr_side *side, unsigned int
 	atomic_set(&r->finished, 0);
 	atomic_long_set(&r->fails, 0);
 	reinit_completion(&r->done);
+	/* Pairs with the acquire in xr_thread_fn(): the fields above are seen. */
 	smp_store_release(&r->gen, r->gen + 1);
 	wake_up_var(&r->gen);
 	wait_for_completion(&r->done);
@@ -598,7 +609,8 @@ static int xr_load(struct xr_run *r)
 		strscpy(cname, c[i].name, sizeof(cname));
 		if (!size || size > PAGE_SIZE * 8)
 			return -EINVAL;
-		snprintf(name, sizeof(name), "xr%u-%s", i, cname);
+		/* Truncated to the longest name: the index keeps them apart. */
+		scnprintf(name, sizeof(name), "xr%u-%s", i, cname);
 		r->xc[i] = xalloc_cache_create(name, size, 0, hw ? XALLOC_HWCACHE_ALIGN : 0, NULL);
 		name[0] = 'k';
 		r->kc[i] = kmem_cache_create(name, size, 0, hw ? SLAB_HWCACHE_ALIGN : 0, NULL);
