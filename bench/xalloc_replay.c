@@ -21,9 +21,10 @@
  * first event to the last, and costs picoseconds per event; what is left
  * live at the end is freed untimed.
  *
- * Pages: at the event of the trace's peak of live requested bytes, the
- * thread that ran it reads the pages each side holds (the reading is not
- * timed): xalloc's zone pages in use (neither free nor on per-CPU lists),
+ * Pages: each mode creates the caches afresh. At the event of the trace's
+ * peak of live requested bytes, the thread that ran it reads the pages each
+ * side holds (the reading is not timed): xalloc's zone pages in use
+ * (neither free nor on per-CPU lists),
  * the kernel's slab pages (NR_SLAB_*, per-CPU differences included), both
  * less what they were before the first trial of the mode. The kernel's
  * kmalloc caches are shared with the rest of the guest, so its figure holds
@@ -640,21 +641,28 @@ static void xr_unload(struct xr_run *r)
 	kvfree(r->ev);
 }
 
-/* Load the trace, run both modes, keep the results. Called with xr_mutex. */
+/*
+ * Run both modes and keep the results. Each mode loads the trace and
+ * creates its caches afresh, so that no slab a mode kept counts in the next
+ * one's base. Called with xr_mutex.
+ */
 static int xr_run_trace(unsigned int rounds)
 {
 	struct xr_run *r;
-	int err, m;
+	int err = 0, m;
 
 	lockdep_assert_held(&xr_mutex);
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	r = kmalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 	xr_have_results = false;
-	err = xr_load(r);
-	for (m = 0; !err && m < XR_NR_MODES; m++)
-		err = xr_mode_run(r, m, rounds, &xr_results[m]);
-	xr_unload(r);
+	for (m = 0; !err && m < XR_NR_MODES; m++) {
+		memset(r, 0, sizeof(*r));
+		err = xr_load(r);
+		if (!err)
+			err = xr_mode_run(r, m, rounds, &xr_results[m]);
+		xr_unload(r);
+	}
 	kfree(r);
 	xr_have_results = !err;
 	return err;
