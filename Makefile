@@ -39,6 +39,13 @@ KERNEL ?= 6.1
 bench:
 	KERNEL=$(KERNEL) scripts/bench.sh $(BENCH_ARGS)
 
+# Recorded workloads (traces/) through xalloc and the kernel's allocators on
+# the bench kernel; RECORD=1 records them first on Debian's 6.1 kernel
+# (Documentation/replay.rst).
+.PHONY: replay
+replay:
+	REPLAY_RECORD=$(RECORD) scripts/replay.sh $(TRACES)
+
 # xalloc of git revision REV against the working tree's, in one boot of the
 # bench kernel, turns A B B A: make bench-ab REV=main BENCH_ARGS=only=fastpath
 REV ?= HEAD

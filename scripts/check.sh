@@ -270,10 +270,10 @@ for ver in "$@"; do
 	took[$ver]=$((SECONDS - start))
 done
 
-# The reliability runs and the bug finders' guest of each kernel
-# (scripts/reliability.sh, scripts/finders.sh): the last line of each is
-# "<run>: P passed, F failed".
-for run in reliability finders; do
+# The reliability runs, the bug finders' guest and the replay's smoke run of
+# each kernel (scripts/reliability.sh, scripts/finders.sh,
+# scripts/replay_smoke.sh): the last line of each is "<run>: P passed, F failed".
+for run in reliability finders replay_smoke; do
 	for ver in "$@"; do
 		scripts/$run.sh "$ver" | tee "$top/$run-$ver.log" || true
 		read -r p f < <(sed -n "s/^$run: \([0-9]*\) passed, \([0-9]*\) failed\$/\1 \2/p" \

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The statistics of a benchmark's trials, for the modules of bench/: the
+ * median, minimum and maximum of one side's per-trial costs.
+ */
+#ifndef _XALLOC_BENCH_STAT_H
+#define _XALLOC_BENCH_STAT_H
+
+#include <linux/sort.h>
+#include <linux/types.h>
+
+#include "xalloc_bench.h"
+
+static inline int xalloc_bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/**
+ * xalloc_bench_stat_set() - the median, minimum and maximum of trials
+ * @st: filled in
+ * @v: one value per trial; sorted in place
+ * @n: trials, at least one
+ *
+ * The median of an even number of trials is the mean of the middle two.
+ *
+ * Context: Any context.
+ */
+static inline void xalloc_bench_stat_set(struct xalloc_bench_stat *st, u64 *v,
+					 unsigned int n)
+{
+	sort(v, n, sizeof(v[0]), xalloc_bench_cmp_u64, NULL);
+	st->min = v[0];
+	st->max = v[n - 1];
+	st->med = n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#endif /* _XALLOC_BENCH_STAT_H */
