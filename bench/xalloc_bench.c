@@ -58,6 +58,7 @@
 #include "../mm/slab.h"
 
 #include "xalloc_bench.h"
+#include "xalloc_bench_stat.h"
 
 /* ---- Scenarios ---------------------------------------------------------- */
 
@@ -423,13 +424,6 @@ static u64 xb_empty_batch(unsigned int loops)
 
 /* ---- Threads ------------------------------------------------------------ */
 
-static int xb_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void xb_overhead(struct xb_thread *t)
 {
 	u64 v[XB_OVERHEAD_SAMPLES];
@@ -437,7 +431,7 @@ static void xb_overhead(struct xb_thread *t)
 
 	for (i = 0; i < XB_OVERHEAD_SAMPLES; i++)
 		v[i] = xb_empty_batch(t->r->loops);
-	sort(v, XB_OVERHEAD_SAMPLES, sizeof(v[0]), xb_cmp_u64, NULL);
+	sort(v, XB_OVERHEAD_SAMPLES, sizeof(v[0]), xalloc_bench_cmp_u64, NULL);
 	t->r->overhead_ns = v[XB_OVERHEAD_SAMPLES / 2];
 }
 
@@ -707,17 +701,6 @@ static s64 xb_trial(struct xb_run *r, struct xb_thread *t, const unsigned int *c
 	return div64_u64(ns * 1000, ops);
 }
 
-static void xb_stat(struct xalloc_bench_stat *st, u64 *v, unsigned int n)
-{
-	sort(v, n, sizeof(v[0]), xb_cmp_u64, NULL);
-	st->min = v[0];
-	st->max = v[n - 1];
-	st->med = n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	st->q1 = v[n / 4];
-	st->q3 = v[n - 1 - n / 4];
-	st->spread = st->med ? div64_u64((st->q3 - st->q1) * 1000, st->med) : 0;
-}
-
 static void xb_run_free(struct xb_run *r, struct xb_thread *t, unsigned int nr_threads)
 {
 	unsigned int i;
@@ -897,11 +880,11 @@ static int xb_scenario_run(const struct xb_scenario *sc,
 			}
 		}
 	}
-	xb_stat(&res->xalloc, v[0], trials);
-	xb_stat(&res->kernel, v[1], trials);
+	xalloc_bench_stat_set(&res->xalloc, v[0], trials);
+	xalloc_bench_stat_set(&res->kernel, v[1], trials);
 	if (sc->kind == XB_SCALING) {
-		xb_stat(&st1[0], one[0], trials);
-		xb_stat(&st1[1], one[1], trials);
+		xalloc_bench_stat_set(&st1[0], one[0], trials);
+		xalloc_bench_stat_set(&st1[1], one[1], trials);
 		res->xalloc_speedup = div64_u64(st1[0].med * 1000, res->xalloc.med ?: 1);
 		res->kernel_speedup = div64_u64(st1[1].med * 1000, res->kernel.med ?: 1);
 	}
