@@ -29,6 +29,9 @@
 #define _XALLOC_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/hrtimer.h>
+
+#include <xalloc/xalloc.h>
 
 #include "../mm/report.h"
 #include "../mm/slab.h"
@@ -175,6 +178,79 @@ static inline unsigned long xalloc_kunit_zone_free(void)
 		if (xalloc_zone_info(nid, &info))
 			sum += info.free_pages + info.pcp_pages;
 	return sum;
+}
+
+/**
+ * struct xalloc_kunit_race - an hrtimer that allocates and frees every 50 us
+ * @timer: the timer, on the CPU that runs xalloc_kunit_race_run()
+ * @s: the cache both the timer and the task use
+ * @seen: true once the path's counter shows an interrupt landed inside it
+ * @fired: timer runs
+ * @failed: allocations that returned NULL, in the timer or the task
+ * @stop: the timer stops at its next run
+ *
+ * For the cases where an interrupt must land inside a fast path: the task
+ * allocates and frees in a loop while the timer does the same, until @seen
+ * says so, at most XALLOC_KUNIT_RACE_MAX pairs.
+ */
+struct xalloc_kunit_race {
+	struct hrtimer timer;
+	struct xalloc_cache *s;
+	bool (*seen)(struct xalloc_cache *s);
+	atomic_t fired, failed;
+	bool stop;
+};
+
+#define XALLOC_KUNIT_RACE_MAX	(4UL << 20)
+
+static enum hrtimer_restart xalloc_kunit_race_timer(struct hrtimer *timer)
+{
+	struct xalloc_kunit_race *r = container_of(timer, struct xalloc_kunit_race, timer);
+	void *p = xalloc_cache_alloc(r->s, GFP_ATOMIC);
+
+	if (p)
+		xalloc_cache_free(r->s, p);
+	else
+		atomic_inc(&r->failed);
+	atomic_inc(&r->fired);
+	if (READ_ONCE(r->stop))
+		return HRTIMER_NORESTART;
+	hrtimer_forward_now(timer, ns_to_ktime(50 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+/**
+ * xalloc_kunit_race_run() - race the timer on this CPU (a work_on_cpu() fn)
+ * @arg: a struct xalloc_kunit_race
+ *
+ * Context: Process context, bound to one CPU.
+ * Return: the pairs the task did before @seen said so.
+ */
+static inline long xalloc_kunit_race_run(void *arg)
+{
+	struct xalloc_kunit_race *r = arg;
+	unsigned long i;
+
+	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	r->timer.function = xalloc_kunit_race_timer;
+	hrtimer_start(&r->timer, ns_to_ktime(50 * NSEC_PER_USEC), HRTIMER_MODE_REL);
+	for (i = 0; i < XALLOC_KUNIT_RACE_MAX; i++) {
+		void *p = xalloc_cache_alloc(r->s, GFP_KERNEL);
+
+		if (!p) {
+			atomic_inc(&r->failed);
+			break;
+		}
+		xalloc_cache_free(r->s, p);
+		if (!(i % 1024)) {
+			if (r->seen(r->s))
+				break;
+			cond_resched();
+		}
+	}
+	WRITE_ONCE(r->stop, true);
+	hrtimer_cancel(&r->timer);
+	return i;
 }
 
 #endif /* _XALLOC_KUNIT_H */

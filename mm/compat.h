@@ -125,4 +125,48 @@ static inline void xalloc_kvfree_rcu_barrier(void)
 #endif
 }
 
+/*
+ * A per-CPU trylock for the sheaves (mm/slab_sheaf.c), standing in for the
+ * kernel's local_trylock_t, which came in 6.15: preemption off plus a busy
+ * flag of this CPU. An interrupt on the same CPU that finds the flag set
+ * fails the trylock and takes the slab path instead; once it returns, the
+ * interrupted holder goes on. Only this CPU (its task and its interrupts)
+ * reads and writes the flag, so plain accesses ordered by barrier() are
+ * enough: no atomic and no interrupt masking, about the cost of
+ * preempt_disable()/preempt_enable() and a byte store each way, where
+ * local_irq_save()/restore() would pay a pushf/cli/popf round trip on every
+ * operation. Not for NMI context (nor is the rest of xalloc).
+ */
+struct xalloc_local_trylock {
+	u8 acquired;
+};
+
+/*
+ * Take this CPU's lock of the per-CPU @pcp (a struct xalloc_local_trylock
+ * __percpu *): its this-CPU address, preemption off; NULL if this CPU holds
+ * it already (an interrupt landed inside the holder).
+ */
+#define xalloc_local_trylock(pcp)					\
+({									\
+	struct xalloc_local_trylock *__l;				\
+									\
+	preempt_disable();						\
+	__l = this_cpu_ptr(pcp);					\
+	if (unlikely(READ_ONCE(__l->acquired))) {			\
+		preempt_enable();					\
+		__l = NULL;						\
+	} else {							\
+		WRITE_ONCE(__l->acquired, 1);				\
+		barrier();						\
+	}								\
+	__l;								\
+})
+
+static __always_inline void xalloc_local_unlock(struct xalloc_local_trylock *l)
+{
+	barrier();
+	WRITE_ONCE(l->acquired, 0);
+	preempt_enable();
+}
+
 #endif /* _XALLOC_COMPAT_H */

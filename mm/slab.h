@@ -102,8 +102,14 @@ static inline unsigned int oo_objects(struct xalloc_order_objects x)
 	return x.x & 0xffff;
 }
 
+struct xalloc_pcs;
+struct xalloc_barn;
+
 struct xalloc_cache {
 	struct xalloc_cache_cpu __percpu *cpu;
+	struct xalloc_pcs __percpu *sheaves;	/* or NULL (slab_sheaf.h); constant */
+	unsigned int sheaf_capacity;	/* objects per sheaf; constant */
+	struct xalloc_barn **barns;	/* nr_node_ids, with sheaves; constant */
 	unsigned long flags;		/* XALLOC_* flags; constant */
 	unsigned int size;		/* object stride; constant */
 	unsigned int object_size;	/* what the caller asked; constant */
@@ -223,6 +229,9 @@ void xalloc_remove_partial(struct xalloc_cache_node *n, struct xalloc_page *slab
 void xalloc_flush_all(struct xalloc_cache *s);
 void *xalloc_cache_alloc_caller(struct xalloc_cache *s, gfp_t gfp, int node,
 				unsigned long addr);
+unsigned int xalloc_slab_refill(struct xalloc_cache *s, gfp_t gfp, unsigned int nr,
+				void **objs);
+void xalloc_slab_flush(struct xalloc_cache *s, unsigned int nr, void **objs);
 
 #ifdef CONFIG_DEBUG_KMEMLEAK
 void xalloc_kmemleak_alloc(const void *p, size_t size, gfp_t gfp);
@@ -349,6 +358,10 @@ struct xalloc_cache *xalloc_find_cache_locked(const char *name);
 struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int size,
 						 unsigned int align, unsigned long flags,
 						 void (*ctor)(void *), gfp_t gfp);
+struct xalloc_cache *__xalloc_cache_create(const char *name, unsigned int size,
+					   unsigned int align, unsigned long flags,
+					   void (*ctor)(void *), gfp_t gfp,
+					   unsigned int sheaf_capacity);
 void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
 			      unsigned long addr);
 void xalloc_slab_free_released(struct xalloc_page *slab, void *obj);

@@ -25,6 +25,7 @@
 
 #include "debugfs.h"
 #include "slab.h"
+#include "slab_sheaf.h"
 
 const char *const xalloc_stat_names[NR_XALLOC_STATS] = { XALLOC_STAT_NAMES };
 static_assert(ARRAY_SIZE(((const char *[]){ XALLOC_STAT_NAMES })) == NR_XALLOC_STATS);
@@ -67,6 +68,7 @@ static int stats_show(struct seq_file *m, void *v)
 		}
 		seq_putc(m, '\n');
 	}
+	xalloc_sheaves_stats_show(m, s);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

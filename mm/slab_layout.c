@@ -208,7 +208,8 @@ static void layout_retire(struct xalloc_cache *l)
  * for a cache with a constructor.
  *
  * Context: Process context; may sleep.
- * Return: 0, -EINVAL for flags that are not debug flags, or -ENOMEM.
+ * Return: 0, -EINVAL for flags that are not debug flags, -EBUSY for a cache
+ * with sheaves (created without debug flags, it keeps them), or -ENOMEM.
  */
 int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
 {
@@ -223,6 +224,11 @@ int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
 	old = rcu_dereference_protected(s->layout, lockdep_is_held(&xalloc_caches_mutex));
 	if ((old ? old->flags & XALLOC_DEBUG_FLAGS : 0) == flags)
 		goto out;
+	/* Sheaved objects skip the layout's checks: no switch for them. */
+	if (s->sheaves) {
+		ret = -EBUSY;
+		goto out;
+	}
 	if (flags) {
 		new = layout_create(s, flags);
 		if (!new) {

@@ -32,10 +32,14 @@
  * min_partial partial slabs. A CPU partial list longer than cpu_partial_slabs
  * is drained to the node lists.
  *
+ * A cache with sheaves (mm/slab_sheaf.c) allocates and frees through its
+ * per-CPU arrays first; they refill from and flush to the paths above.
+ *
  * Lock order (outer first):
  *   1. cpu_hotplug_lock
  *   2. xalloc_caches_mutex	list of caches and layouts, create/destroy/shrink
  *   3. flush_mutex		the per-CPU flush work items of xalloc_flush_all()
+ *   3a. the sheaves' trylock, barn->lock (mm/slab_sheaf.c)
  *   4. local_irq_save()	a CPU's slab, partial list and slow-path state
  *   5. n->list_lock		partial slabs of one node of one cache
  *   6. pcp->lock		(mm/pcp.c) one CPU's page lists of one zone
@@ -62,6 +66,7 @@
 #include "report.h"
 #include "slab.h"
 #include "slab_rcu.h"
+#include "slab_sheaf.h"
 
 /* Guards xalloc_caches and the creation and destruction of caches. */
 DEFINE_MUTEX(xalloc_caches_mutex);
@@ -589,6 +594,7 @@ static void flush_cpu_slab_work(struct work_struct *work)
 	struct flush_work *fw = container_of(work, struct flush_work, work);
 	unsigned long flags;
 
+	xalloc_sheaves_drain_cpu(fw->s, raw_smp_processor_id());
 	local_irq_save(flags);
 	flush_cpu_slab(fw->s, this_cpu_ptr(fw->s->cpu));
 	local_irq_restore(flags);
@@ -598,7 +604,8 @@ static void flush_cpu_slab_work(struct work_struct *work)
  * xalloc_flush_all() - give up every online CPU's slabs of a cache
  * @s: the cache
  *
- * Each online CPU that has slabs of @s flushes them in a work item; this
+ * The barns' full sheaves go back to the slabs first. Then each online CPU
+ * that has sheaved objects or slabs of @s flushes them in a work item; this
  * waits for all of them. Offline CPUs were flushed when they went down.
  *
  * Context: Process context, cpus_read_lock() held; sleeps.
@@ -607,6 +614,7 @@ void xalloc_flush_all(struct xalloc_cache *s)
 {
 	unsigned int cpu;
 
+	xalloc_barns_drain(s);
 	mutex_lock(&flush_mutex);
 	for_each_online_cpu(cpu) {
 		struct xalloc_cache_cpu *c = per_cpu_ptr(s->cpu, cpu);
@@ -618,7 +626,8 @@ void xalloc_flush_all(struct xalloc_cache *s)
 		 * takes after this look are not this flush's to give up.
 		 */
 		fw->s = NULL;
-		if (!READ_ONCE(c->slab) && !READ_ONCE(c->partial))
+		if (!READ_ONCE(c->slab) && !READ_ONCE(c->partial) &&
+		    !xalloc_sheaves_held(s, cpu))
 			continue;
 		INIT_WORK(&fw->work, flush_cpu_slab_work);
 		fw->s = s;
@@ -640,6 +649,8 @@ static int xalloc_cpu_dead(unsigned int cpu)
 
 	mutex_lock(&xalloc_caches_mutex);
 	list_for_each_entry(s, &xalloc_caches, list) {
+		/* Sheaved objects go to this CPU's slabs, not to the dead one's. */
+		xalloc_sheaves_drain_cpu(s, cpu);
 		local_irq_save(flags);
 		flush_cpu_slab(s, per_cpu_ptr(s->cpu, cpu));
 		local_irq_restore(flags);
@@ -749,6 +760,20 @@ static __always_inline bool slab_free_hook(struct xalloc_cache *s, void *obj)
 	xalloc_kasan_poison(obj, round_up(s->object_size, XALLOC_KASAN_GRANULE),
 			    XALLOC_KASAN_SLAB_FREE);
 	return xalloc_cache_debug(s) || !xalloc_quarantine_put(s, obj);
+}
+
+/**
+ * xalloc_slab_free_hook() - slab_free_hook(), out of line, for the sheaves
+ * @s: the cache
+ * @obj: the object being freed
+ *
+ * Context: Any context.
+ * Return: whether @obj goes on to a sheaf or slab now (not quarantined, no
+ * report).
+ */
+bool xalloc_slab_free_hook(struct xalloc_cache *s, void *obj)
+{
+	return slab_free_hook(s, obj);
 }
 
 /* ---- Allocation --------------------------------------------------------- */
@@ -877,6 +902,11 @@ static __always_inline void *xalloc_slab_alloc(struct xalloc_cache *s,
 	void *object;
 
 	might_alloc(gfp);
+	if (xalloc_sheaves_on(s) && node == NUMA_NO_NODE) {
+		object = xalloc_sheaf_alloc(s, gfp);
+		if (likely(object))
+			goto out;
+	}
 redo:
 	/*
 	 * Read the tid before the freelist: if this task moves to another CPU
@@ -1045,6 +1075,8 @@ static __always_inline void xalloc_slab_free(struct xalloc_cache *s,
 		xalloc_slab_free_hooked(s, slab, head, addr);
 		return;
 	}
+	if (hook && xalloc_sheaves_on(s) && xalloc_sheaf_free(s, head, false))
+		return;
 redo:
 	c = raw_cpu_ptr(s->cpu);
 	old.counter = READ_ONCE(c->aba.counter);
@@ -1077,9 +1109,13 @@ static noinline void xalloc_slab_free_hooked(struct xalloc_cache *s,
 					     struct xalloc_page *slab,
 					     void *obj, unsigned long addr)
 {
-	struct xalloc_cache_cpu *c = raw_cpu_ptr(s->cpu);
-	bool cpu = READ_ONCE(c->slab) == slab;
+	struct xalloc_cache_cpu *c;
+	bool cpu;
 
+	if (xalloc_sheaves_on(s) && xalloc_sheaf_free(s, obj, true))
+		return;
+	c = raw_cpu_ptr(s->cpu);
+	cpu = READ_ONCE(c->slab) == slab;
 	if (unlikely((cpu ? READ_ONCE(c->aba.freelist) : READ_ONCE(slab->freelist)) == obj)) {
 		double_free_report(s, obj, cpu ? "CPU" : "slab");
 		return;
@@ -1316,6 +1352,7 @@ void xalloc_free_cache_nodes(struct xalloc_cache *s)
 static void free_cache(struct xalloc_cache *s)
 {
 	xalloc_layouts_release(s);
+	xalloc_sheaves_free(s);
 	xalloc_free_cache_nodes(s);
 	free_percpu(s->cpu);
 	kfree(s->name);
@@ -1449,6 +1486,54 @@ struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int 
 						 unsigned int align, unsigned long flags,
 						 void (*ctor)(void *), gfp_t gfp)
 {
+	return __xalloc_cache_create(name, size, align, flags, ctor, gfp, 0);
+}
+
+/**
+ * xalloc_cache_create_sheaves() - create a cache with per-CPU sheaves
+ * @name: as for xalloc_cache_create()
+ * @size: as for xalloc_cache_create()
+ * @align: as for xalloc_cache_create()
+ * @flags: as for xalloc_cache_create(); XALLOC_SHEAVES is implied, and
+ *         debug flags (given or from debug=) leave the cache without sheaves
+ * @ctor: as for xalloc_cache_create()
+ * @capacity: objects per sheaf, 1 to 256, or 0 to choose by size (32 up to
+ *            256 bytes, 16 up to 1 KiB, 8 above)
+ *
+ * Context: Process context; may sleep.
+ * Return: the cache, or NULL.
+ */
+struct xalloc_cache *xalloc_cache_create_sheaves(const char *name, unsigned int size,
+						 unsigned int align, unsigned long flags,
+						 void (*ctor)(void *),
+						 unsigned int capacity)
+{
+	if (!valid_cache_args(name, size, align, flags))
+		return NULL;
+	return __xalloc_cache_create(name, size, align, flags | XALLOC_SHEAVES, ctor,
+				     GFP_KERNEL, capacity);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_create_sheaves);
+
+/**
+ * __xalloc_cache_create() - xalloc_cache_create_aligned() with a sheaf capacity
+ * @name: as for xalloc_cache_create()
+ * @size: as for xalloc_cache_create()
+ * @align: as for xalloc_cache_create_aligned()
+ * @flags: as for xalloc_cache_create()
+ * @ctor: as for xalloc_cache_create()
+ * @gfp: as for xalloc_cache_create_aligned()
+ * @sheaf_capacity: as for xalloc_cache_create_sheaves()
+ *
+ * Context: Process context; may sleep.
+ * Return: the cache, or NULL.
+ */
+struct xalloc_cache *__xalloc_cache_create(const char *name, unsigned int size,
+					   unsigned int align, unsigned long flags,
+					   void (*ctor)(void *), gfp_t gfp,
+					   unsigned int sheaf_capacity)
+{
+	unsigned long debug;
 	struct xalloc_cache *s;
 	int cpu;
 
@@ -1472,10 +1557,12 @@ struct xalloc_cache *xalloc_cache_create_aligned(const char *name, unsigned int 
 	}
 	if (xalloc_setup_layout(s, gfp))
 		goto err_free;
+	debug = (flags | xalloc_debug_flags_for(name)) & XALLOC_DEBUG_FLAGS;
+	if (xalloc_sheaves_init(s, flags | debug, sheaf_capacity, gfp))
+		goto err_free;
 
 	mutex_lock(&xalloc_caches_mutex);
-	if (xalloc_find_cache_locked(name) ||
-	    xalloc_layout_init(s, (flags | xalloc_debug_flags_for(name)) & XALLOC_DEBUG_FLAGS)) {
+	if (xalloc_find_cache_locked(name) || xalloc_layout_init(s, debug)) {
 		mutex_unlock(&xalloc_caches_mutex);
 		goto err_free;
 	}
@@ -1707,7 +1794,7 @@ static __always_inline void cache_free_one(struct xalloc_cache *s, void *obj,
 	}
 	slab = cache_object_slab(s, obj);
 	if (likely(slab))
-		xalloc_slab_free(slab->cache, slab, obj, obj, 1, addr, false);
+		xalloc_slab_free(slab->cache, slab, obj, obj, 1, addr, true);
 }
 
 /**
@@ -1726,25 +1813,14 @@ void xalloc_cache_free(struct xalloc_cache *s, void *obj)
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_free);
 
-/**
- * xalloc_cache_free_bulk() - free objects to their cache
- * @s: the cache
- * @nr: number of objects
- * @objs: the objects
- *
- * Context: Any context.
+/*
+ * Runs of objects of one slab go back as one detached freelist; @hook: run
+ * slab_free_hook() on each object first.
  */
-void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
+static void free_bulk_runs(struct xalloc_cache *s, size_t nr, void **objs, bool hook)
 {
 	size_t i = 0;
 
-	/* Under KASAN each object is checked against its shadow and may be quarantined. */
-	if (IS_ENABLED(CONFIG_KASAN_GENERIC)) {
-		for (i = 0; i < nr; i++)
-			cache_free_one(s, objs[i], _RET_IP_);
-		return;
-	}
-	/* Runs of objects of one slab go back as one detached freelist. */
 	while (i < nr) {
 		void *head = objs[i++], *tail = head;
 		struct xalloc_page *slab;
@@ -1757,13 +1833,15 @@ void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 			continue;
 		/* A debug layout checks and tracks each object on its own. */
 		if (unlikely(slab->cache != s)) {
-			xalloc_slab_free(slab->cache, slab, head, head, 1, _RET_IP_, true);
+			xalloc_slab_free(slab->cache, slab, head, head, 1, _RET_IP_, hook);
 			continue;
 		}
-		slab_free_hook(s, head);
+		if (hook)
+			slab_free_hook(s, head);
 		while (i < nr && objs[i] && objs[i] != tail &&
 		       slab_object_index(s, slab, objs[i]) >= 0) {
-			slab_free_hook(s, objs[i]);
+			if (hook)
+				slab_free_hook(s, objs[i]);
 			set_freepointer(s, tail, objs[i]);
 			tail = objs[i++];
 			count++;
@@ -1771,38 +1849,47 @@ void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 		xalloc_slab_free(s, slab, head, tail, count, _RET_IP_, false);
 	}
 }
+
+/**
+ * xalloc_cache_free_bulk() - free objects to their cache
+ * @s: the cache
+ * @nr: number of objects
+ * @objs: the objects
+ *
+ * Context: Any context.
+ */
+void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
+{
+	/* Under KASAN each object is checked against its shadow and may be quarantined. */
+	if (IS_ENABLED(CONFIG_KASAN_GENERIC)) {
+		for (size_t i = 0; i < nr; i++)
+			cache_free_one(s, objs[i], _RET_IP_);
+		return;
+	}
+	free_bulk_runs(s, nr, objs, true);
+}
 EXPORT_SYMBOL_GPL(xalloc_cache_free_bulk);
 
 /**
- * xalloc_cache_alloc_bulk() - allocate objects, all or nothing
- * @s: the cache
- * @gfp: allocation flags
+ * xalloc_slab_flush() - give free objects back to their slabs
+ * @s: a cache without debug layouts
  * @nr: number of objects
- * @objs: where to store them
+ * @objs: the objects, through their free hooks already (from a sheaf)
  *
- * Context: Any context with a suitable @gfp.
- * Return: @nr, or 0 with nothing allocated.
+ * Context: Any context.
  */
-int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
-			    void **objs)
+void xalloc_slab_flush(struct xalloc_cache *s, unsigned int nr, void **objs)
 {
-	struct xalloc_cache_cpu *c;
-	unsigned long flags, fast = 0;
+	free_bulk_runs(s, nr, objs, false);
+}
+
+/* Up to @nr objects from this CPU's slabs, without hooks. Interrupts off. */
+static size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, size_t nr, void **objs)
+{
+	struct xalloc_cache_cpu *c = this_cpu_ptr(s->cpu);
+	unsigned long fast = 0;
 	size_t i;
 
-	might_alloc(gfp);
-	/* Interrupts off from the layout test on, as in __xalloc_slab_alloc(). */
-	local_irq_save(flags);
-	if (unlikely(rcu_access_pointer(s->layout))) {
-		local_irq_restore(flags);
-		for (i = 0; i < nr; i++) {
-			objs[i] = __xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, _RET_IP_);
-			if (!objs[i])
-				break;
-		}
-		goto out;
-	}
-	c = this_cpu_ptr(s->cpu);
 	for (i = 0; i < nr; i++) {
 		void *object = c->aba.freelist;
 
@@ -1818,6 +1905,62 @@ int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 	}
 	c->aba.counter = next_tid(c->aba.counter);
 	stat_add(s, ALLOC_FASTPATH, fast);
+	return i;
+}
+
+/**
+ * xalloc_slab_refill() - free objects from a cache's slabs, for a sheaf
+ * @s: a cache without debug layouts
+ * @gfp: allocation flags; never sleeps
+ * @nr: how many at most
+ * @objs: where to store them
+ *
+ * The objects count as allocated and get no post-alloc hooks.
+ *
+ * Context: Any context.
+ * Return: how many were stored, 0 when the zone has no memory left.
+ */
+unsigned int xalloc_slab_refill(struct xalloc_cache *s, gfp_t gfp, unsigned int nr,
+				void **objs)
+{
+	unsigned long flags;
+	unsigned int n;
+
+	local_irq_save(flags);
+	n = alloc_bulk_cpu(s, gfp, nr, objs);
+	local_irq_restore(flags);
+	return n;
+}
+
+/**
+ * xalloc_cache_alloc_bulk() - allocate objects, all or nothing
+ * @s: the cache
+ * @gfp: allocation flags
+ * @nr: number of objects
+ * @objs: where to store them
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: @nr, or 0 with nothing allocated.
+ */
+int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
+			    void **objs)
+{
+	unsigned long flags;
+	size_t i;
+
+	might_alloc(gfp);
+	/* Interrupts off from the layout test on, as in __xalloc_slab_alloc(). */
+	local_irq_save(flags);
+	if (unlikely(rcu_access_pointer(s->layout))) {
+		local_irq_restore(flags);
+		for (i = 0; i < nr; i++) {
+			objs[i] = __xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, _RET_IP_);
+			if (!objs[i])
+				break;
+		}
+		goto out;
+	}
+	i = alloc_bulk_cpu(s, gfp, nr, objs);
 	local_irq_restore(flags);
 out:
 	for (size_t j = 0; j < i; j++)

@@ -31,10 +31,15 @@ struct xalloc_cache;
  * object of the cache until a grace period after its slab was discarded.
  */
 #define XALLOC_TYPESAFE_BY_RCU	0x00080000UL
+/*
+ * Per-CPU sheaves (arrays of free objects) in front of the slabs; ignored for
+ * a cache with debug flags, which keeps its locked path.
+ */
+#define XALLOC_SHEAVES		0x00100000UL
 #define XALLOC_DEBUG_FLAGS	(XALLOC_CONSISTENCY_CHECKS | XALLOC_RED_ZONE | \
 				 XALLOC_POISON | XALLOC_STORE_USER)
 #define XALLOC_CACHE_FLAGS	(XALLOC_HWCACHE_ALIGN | XALLOC_TYPESAFE_BY_RCU | \
-				 XALLOC_DEBUG_FLAGS)
+				 XALLOC_SHEAVES | XALLOC_DEBUG_FLAGS)
 
 /* Longest cache name, without the terminating NUL. */
 #define XALLOC_CACHE_NAME_MAX	31
@@ -42,6 +47,10 @@ struct xalloc_cache;
 struct xalloc_cache *xalloc_cache_create(const char *name, unsigned int size,
 					 unsigned int align, unsigned long flags,
 					 void (*ctor)(void *));
+struct xalloc_cache *xalloc_cache_create_sheaves(const char *name, unsigned int size,
+						 unsigned int align, unsigned long flags,
+						 void (*ctor)(void *),
+						 unsigned int capacity);
 void xalloc_cache_destroy(struct xalloc_cache *s);
 void *xalloc_cache_alloc(struct xalloc_cache *s, gfp_t gfp);
 void *xalloc_cache_alloc_node(struct xalloc_cache *s, gfp_t gfp, int nid);

@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite xalloc_sheaf: the per-CPU sheaves of a cache (mm/slab_sheaf.c).
+ *
+ * Each path is checked through the sheaf counters, run on a chosen CPU
+ * (work_on_cpu()) so that the per-CPU sheaves are the ones expected. Objects
+ * in sheaves count as allocated from the slabs until drained: slabinfo's
+ * active objects are what the sheaves and the callers hold, exactly, and 0
+ * after a shrink once the callers freed everything.
+ *
+ * Lock order (outer first):
+ *   1. sheaf_mailbox.lock	objects handed from one stress thread to another
+ */
+
+#include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include <xalloc/xalloc.h>
+
+#include "../mm/slab_sheaf.h"
+#include "xalloc_kunit.h"
+
+struct sheaf_test_ctx {
+	struct xalloc_cache *s;		/* destroyed on exit if set */
+};
+
+static int sheaf_test_init(struct kunit *test)
+{
+	struct sheaf_test_ctx *ctx;
+
+	xalloc_kunit_init(test);
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	test->priv = ctx;
+	return 0;
+}
+
+static void sheaf_test_exit(struct kunit *test)
+{
+	struct sheaf_test_ctx *ctx = test->priv;
+	int nid;
+
+	if (ctx->s)
+		xalloc_cache_destroy(ctx->s);
+	for_each_node(nid)
+		KUNIT_EXPECT_TRUE(test, xalloc_zone_check(nid));
+	xalloc_kunit_exit(test);
+}
+
+/* A cache with sheaves of @capacity, destroyed when the case ends. */
+static struct xalloc_cache *sheaf_cache(struct kunit *test, const char *name,
+					unsigned int size, unsigned int capacity)
+{
+	struct sheaf_test_ctx *ctx = test->priv;
+
+	ctx->s = xalloc_cache_create_sheaves(name, size, 0, 0, NULL, capacity);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->s);
+	KUNIT_ASSERT_TRUE(test, xalloc_sheaves_on(ctx->s));
+	if (capacity)
+		KUNIT_ASSERT_EQ(test, ctx->s->sheaf_capacity, capacity);
+	return ctx->s;
+}
+
+/* Sheaf counter deltas. */
+struct sheaf_stats {
+	unsigned long v[NR_XALLOC_SHEAF_STATS];
+};
+
+static void sheaf_snap(struct xalloc_cache *s, struct sheaf_stats *st)
+{
+	for (int i = 0; i < NR_XALLOC_SHEAF_STATS; i++)
+		st->v[i] = xalloc_sheaf_stat(s, i);
+}
+
+static unsigned long sheaf_delta(struct xalloc_cache *s, struct sheaf_stats *st,
+				 enum xalloc_sheaf_stat_item i)
+{
+	return xalloc_sheaf_stat(s, i) - st->v[i];
+}
+
+/* Objects in every CPU's sheaves and in the barns of @s. */
+static unsigned long sheaf_held(struct xalloc_cache *s)
+{
+	unsigned long held = 0;
+	int cpu, nid;
+
+	for_each_possible_cpu(cpu) {
+		struct xalloc_pcs *pcs = per_cpu_ptr(s->sheaves, cpu);
+
+		held += pcs->main->size + pcs->spare->size;
+	}
+	for_each_node(nid)
+		held += (unsigned long)s->barns[nid]->nr_full * s->sheaf_capacity;
+	return held;
+}
+
+static long sheaf_on_cpu(struct kunit *test, int cpu, long (*fn)(void *), void *arg)
+{
+	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(cpu), "CPU %d is offline (needs -smp 2)", cpu);
+	return work_on_cpu(cpu, fn, arg);
+}
+
+#define SHEAF_OBJS_MAX	64
+
+struct sheaf_objs {
+	struct xalloc_cache *s;
+	unsigned int n;
+	void *objs[SHEAF_OBJS_MAX];
+};
+
+static long sheaf_alloc_fn(void *arg)
+{
+	struct sheaf_objs *o = arg;
+
+	for (unsigned int i = 0; i < o->n; i++) {
+		o->objs[i] = xalloc_cache_alloc(o->s, GFP_KERNEL);
+		if (!o->objs[i])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static long sheaf_free_fn(void *arg)
+{
+	struct sheaf_objs *o = arg;
+
+	for (unsigned int i = 0; i < o->n; i++)
+		xalloc_cache_free(o->s, o->objs[i]);
+	return 0;
+}
+
+/* Shrink; then nothing is held, nothing active and no slab left. */
+static void sheaf_expect_drained(struct kunit *test, struct xalloc_cache *s)
+{
+	KUNIT_EXPECT_EQ(test, xalloc_cache_shrink(s), 0);
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 0UL);
+}
+
+/*
+ * The first allocation refills the main sheaf with capacity objects, which
+ * count as active; the rest come from the sheaf, and frees go back to it.
+ */
+static void xalloc_sheaf_alloc_free_hits(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_hits", 64, 8);
+	struct sheaf_objs o = { .s = s, .n = 8 };
+	struct sheaf_stats st;
+	void *last;
+
+	sheaf_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	last = o.objs[7];
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC), 8UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, ALLOC_FASTPATH) +
+			xalloc_cache_stat(s, ALLOC_SLOWPATH), 8UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 8UL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 0)->main->size, 0U);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE), 8UL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 0)->main->size, 8U);
+	/* In the sheaf, not in the slabs: still active, no slab free counted. */
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 8UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, FREE_FASTPATH) +
+			xalloc_cache_stat(s, FREE_SLOWPATH), 0UL);
+	/* The last freed is the first handed out again. */
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_PTR_EQ(test, o.objs[0], last);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC), 16UL);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	sheaf_expect_drained(test, s);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_DRAIN), 1UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, FREE_FASTPATH) +
+			xalloc_cache_stat(s, FREE_SLOWPATH), 8UL);
+}
+
+/*
+ * Capacity 4, 12 objects: three refills; the frees fill main, swap with the
+ * spare, then give a full sheaf to the barn; the allocations take them back
+ * in the same order, with no refill.
+ */
+static void xalloc_sheaf_swap_and_barn_exchange(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_barn", 128, 4);
+	struct sheaf_objs o = { .s = s, .n = 12 };
+	struct xalloc_barn *barn;
+	struct sheaf_stats st;
+
+	sheaf_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 3UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 0UL);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE), 12UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FLUSH), 0UL);
+	barn = s->barns[cpu_to_mem(0)];
+	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 12UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
+
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC), 24UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 3UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 2UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_GET), 1UL);
+	KUNIT_EXPECT_EQ(test, barn->nr_full, 0U);
+	KUNIT_EXPECT_EQ(test, barn->nr_empty, 1U);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	sheaf_expect_drained(test, s);
+}
+
+/*
+ * Capacity 2, 30 objects: 15 refills; the frees fill main and spare and ten
+ * barn sheaves (the barn's limit), and flush main three times for the last
+ * six: 24 objects stay in sheaves, counted active.
+ */
+static void xalloc_sheaf_refill_and_flush_counted(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_flush", 64, 2);
+	struct sheaf_objs o = { .s = s, .n = 30 };
+	struct sheaf_stats st;
+
+	sheaf_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 15UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 30UL);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 10UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FLUSH), 3UL);
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 24UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 24UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, FREE_FASTPATH) +
+			xalloc_cache_stat(s, FREE_SLOWPATH), 6UL);
+	sheaf_expect_drained(test, s);
+	/* Ten barn sheaves and both of CPU 0's. */
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_DRAIN), 12UL);
+}
+
+/* A free on another CPU is a push onto that CPU's sheaf. */
+static void xalloc_sheaf_remote_free_is_local_push(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_remote", 96, 8);
+	struct sheaf_objs o = { .s = s, .n = 6 };
+	struct xalloc_pcs *pcs1 = per_cpu_ptr(s->sheaves, 1);
+	unsigned long frees1;
+
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	frees1 = pcs1->stat[SHEAF_FREE];
+	sheaf_on_cpu(test, 1, sheaf_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, pcs1->stat[SHEAF_FREE] - frees1, 6UL);
+	KUNIT_EXPECT_EQ(test, pcs1->main->size, 6U);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, FREE_SLOWPATH), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, FREE_FASTPATH), 0UL);
+	/* CPU 1 hands them out again, without a refill. */
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, pcs1->stat[SHEAF_REFILL], 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 8UL);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	sheaf_expect_drained(test, s);
+}
+
+/*
+ * Objects in sheaves on both CPUs and in a barn: a shrink drains them all,
+ * and the zone gets every page back.
+ */
+static void xalloc_sheaf_shrink_drains_everything(struct kunit *test)
+{
+	unsigned long zone_free = xalloc_kunit_zone_free();
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_shrink", 256, 4);
+	struct sheaf_objs o = { .s = s, .n = 20 };
+
+	for (int cpu = 0; cpu < 2; cpu++) {
+		KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, cpu, sheaf_alloc_fn, &o), 0L);
+		sheaf_on_cpu(test, cpu, sheaf_free_fn, &o);
+	}
+	KUNIT_EXPECT_GT(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), sheaf_held(s));
+	sheaf_expect_drained(test, s);
+	for (int cpu = 0; cpu < 2; cpu++) {
+		KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, cpu)->main->size, 0U);
+		KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, cpu)->spare->size, 0U);
+	}
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zone_free);
+}
+
+/* A cache destroyed with objects only in its sheaves is empty: no report. */
+static void xalloc_sheaf_destroy_drains(struct kunit *test)
+{
+	struct sheaf_test_ctx *ctx = test->priv;
+	unsigned long zone_free = xalloc_kunit_zone_free();
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_destroy", 512, 0);
+	struct sheaf_objs o = { .s = s, .n = 40 };
+
+	KUNIT_EXPECT_EQ(test, s->sheaf_capacity, 16U);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &o), 0L);
+	sheaf_on_cpu(test, 1, sheaf_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), sheaf_held(s));
+	KUNIT_EXPECT_GT(test, sheaf_held(s), 0UL);
+	xalloc_cache_destroy(s);
+	ctx->s = NULL;
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+	xalloc_zone_drain();
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), zone_free);
+}
+
+/* A CPU going offline has its sheaves drained; it uses them again after. */
+static void xalloc_sheaf_cpu_offline_drains(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_hotplug", 64, 8);
+	struct sheaf_objs o = { .s = s, .n = 12 };
+	struct xalloc_pcs *pcs1 = per_cpu_ptr(s->sheaves, 1);
+	unsigned long drains;
+
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &o), 0L);
+	sheaf_on_cpu(test, 1, sheaf_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, pcs1->main->size + pcs1->spare->size, 16U);
+	drains = pcs1->stat[SHEAF_DRAIN];
+	KUNIT_ASSERT_EQ(test, remove_cpu(1), 0);
+	KUNIT_EXPECT_EQ(test, pcs1->main->size + pcs1->spare->size, 0U);
+	KUNIT_EXPECT_EQ(test, pcs1->stat[SHEAF_DRAIN] - drains, 2UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+	KUNIT_ASSERT_EQ(test, add_cpu(1), 0);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, pcs1->stat[SHEAF_REFILL], 4UL);
+	sheaf_on_cpu(test, 1, sheaf_free_fn, &o);
+	sheaf_expect_drained(test, s);
+}
+
+static long sheaf_double_free_fn(void *arg)
+{
+	struct xalloc_cache *s = arg;
+	void *p = xalloc_cache_alloc(s, GFP_KERNEL);
+
+	if (!p)
+		return -ENOMEM;
+	xalloc_cache_free(s, p);
+	xalloc_cache_free(s, p);
+	return 0;
+}
+
+/* Freeing the top of the main sheaf again is reported and ignored. */
+static void xalloc_sheaf_double_free_reported(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_double", 64, 8);
+	struct sheaf_stats st;
+
+	sheaf_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_double_free_fn, s), 0L);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE), 1UL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 0)->main->size, 8U);
+	sheaf_expect_drained(test, s);
+}
+
+static long sheaf_zero_fn(void *arg)
+{
+	struct xalloc_cache *s = arg;
+	void *p = xalloc_cache_alloc(s, GFP_KERNEL), *q;
+	long ret;
+
+	if (!p)
+		return -ENOMEM;
+	memset(p, 0xa5, 200);
+	xalloc_cache_free(s, p);
+	q = xalloc_cache_alloc(s, GFP_KERNEL | __GFP_ZERO);
+	ret = q == p && !memchr_inv(q, 0, 200) ? 0 : -EINVAL;
+	xalloc_cache_free(s, q);
+	return ret;
+}
+
+/* __GFP_ZERO clears an object the sheaf hands out, dirty when freed. */
+static void xalloc_sheaf_gfp_zero(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_zero", 200, 8);
+
+	KUNIT_EXPECT_EQ(test, sheaf_on_cpu(test, 0, sheaf_zero_fn, s), 0L);
+	sheaf_expect_drained(test, s);
+}
+
+/*
+ * A debug cache keeps its locked path, and a cache with sheaves refuses a
+ * switch to a debug layout.
+ */
+static void xalloc_sheaf_debug_caches_excluded(struct kunit *test)
+{
+	struct xalloc_cache *d, *s = sheaf_cache(test, "sheaf_nodebug", 64, 8);
+
+	d = xalloc_cache_create_sheaves("sheaf_debug", 64, 0, XALLOC_RED_ZONE, NULL, 8);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	KUNIT_EXPECT_FALSE(test, xalloc_sheaves_on(d));
+	xalloc_cache_destroy(d);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, XALLOC_POISON), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, xalloc_sheaves_on(s));
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(s->layout));
+}
+
+/*
+ * An interrupt that lands inside the sheaf path: a timer on the same CPU
+ * allocates and frees every 50 us while the task does the same in a loop.
+ * Once an interrupt finds the trylock taken it uses the slab path, counted
+ * as SHEAF_BUSY; nothing is lost or handed out twice.
+ */
+static bool sheaf_busy_seen(struct xalloc_cache *s)
+{
+	return xalloc_sheaf_stat(s, SHEAF_BUSY);
+}
+
+static void xalloc_sheaf_interrupt_inside_path(struct kunit *test)
+{
+	struct xalloc_kunit_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	long pairs;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->s = sheaf_cache(test, "sheaf_race", 64, 8);
+	r->seen = sheaf_busy_seen;
+	pairs = sheaf_on_cpu(test, 0, xalloc_kunit_race_run, r);
+	kunit_info(test, "first busy trylock after %ld pairs, %d interrupts", pairs,
+		   atomic_read(&r->fired));
+	KUNIT_EXPECT_LT(test, pairs, (long)XALLOC_KUNIT_RACE_MAX);
+	KUNIT_EXPECT_GT(test, xalloc_sheaf_stat(r->s, SHEAF_BUSY), 0UL);
+	KUNIT_EXPECT_GT(test, atomic_read(&r->fired), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->failed), 0);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(r->s), sheaf_held(r->s));
+	sheaf_expect_drained(test, r->s);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(r->s), 0UL);
+}
+
+/*
+ * Stress on every CPU: a thread per CPU allocates objects, stamps them with
+ * their address and a round number, checks them, and hands half to the next
+ * CPU's thread, which checks and frees them (remote frees into its sheaves).
+ * An object handed out twice would be stamped twice and fail a check.
+ */
+#define SHEAF_STRESS_ROUNDS	3000
+#define SHEAF_STRESS_BATCH	24
+#define SHEAF_STRESS_SIZE	64
+
+struct sheaf_mailbox {
+	spinlock_t lock;		/* guards n and objs */
+	unsigned int n;
+	void *objs[SHEAF_STRESS_BATCH * 4];
+};
+
+struct sheaf_stress {
+	struct xalloc_cache *s;
+	struct sheaf_mailbox box[2];
+	atomic_t errors, running;
+};
+
+struct sheaf_stress_arg {
+	struct sheaf_stress *st;
+	int idx;
+};
+
+static void stress_stamp(void *p)
+{
+	unsigned long *w = p;
+
+	for (unsigned int i = 0; i < SHEAF_STRESS_SIZE / sizeof(long); i++)
+		w[i] = (unsigned long)p ^ i;
+}
+
+static bool stress_check(void *p)
+{
+	unsigned long *w = p;
+
+	for (unsigned int i = 0; i < SHEAF_STRESS_SIZE / sizeof(long); i++)
+		if (w[i] != ((unsigned long)p ^ i))
+			return false;
+	return true;
+}
+
+/* Check and free what the other thread left in @box. */
+static void stress_take(struct sheaf_stress *st, struct sheaf_mailbox *box)
+{
+	void *objs[ARRAY_SIZE(box->objs)];
+	unsigned int n;
+
+	spin_lock(&box->lock);
+	n = box->n;
+	memcpy(objs, box->objs, n * sizeof(void *));
+	box->n = 0;
+	spin_unlock(&box->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		if (!stress_check(objs[i]))
+			atomic_inc(&st->errors);
+		memset(objs[i], 0, SHEAF_STRESS_SIZE);
+		xalloc_cache_free(st->s, objs[i]);
+	}
+}
+
+static int sheaf_stress_fn(void *arg)
+{
+	struct sheaf_stress_arg *a = arg;
+	struct sheaf_stress *st = a->st;
+	struct sheaf_mailbox *mine = &st->box[a->idx], *next = &st->box[!a->idx];
+	void *objs[SHEAF_STRESS_BATCH];
+
+	for (unsigned int r = 0; r < SHEAF_STRESS_ROUNDS; r++) {
+		unsigned int n;
+
+		for (n = 0; n < SHEAF_STRESS_BATCH; n++) {
+			objs[n] = xalloc_cache_alloc(st->s, GFP_KERNEL);
+			if (!objs[n]) {
+				atomic_inc(&st->errors);
+				break;
+			}
+			stress_stamp(objs[n]);
+		}
+		stress_take(st, mine);
+		for (unsigned int i = 0; i < n; i++) {
+			if (!stress_check(objs[i]))
+				atomic_inc(&st->errors);
+			if (i % 2) {
+				memset(objs[i], 0, SHEAF_STRESS_SIZE);
+				xalloc_cache_free(st->s, objs[i]);
+				continue;
+			}
+			spin_lock(&next->lock);
+			if (next->n < ARRAY_SIZE(next->objs)) {
+				next->objs[next->n++] = objs[i];
+				objs[i] = NULL;
+			}
+			spin_unlock(&next->lock);
+			if (objs[i])
+				xalloc_cache_free(st->s, objs[i]);
+		}
+		if (!(r % 64))
+			cond_resched();
+	}
+	atomic_dec(&st->running);
+	return 0;
+}
+
+static void xalloc_sheaf_stress_both_cpus(struct kunit *test)
+{
+	struct sheaf_stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct sheaf_stress_arg args[2];
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_TRUE(test, cpu_online(1));
+	st->s = sheaf_cache(test, "sheaf_stress", SHEAF_STRESS_SIZE, 8);
+	for (int i = 0; i < 2; i++) {
+		struct task_struct *t;
+
+		spin_lock_init(&st->box[i].lock);
+		args[i].st = st;
+		args[i].idx = i;
+		t = kthread_create(sheaf_stress_fn, &args[i], "sheaf_stress/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, i);
+		atomic_inc(&st->running);
+		wake_up_process(t);
+	}
+	while (atomic_read(&st->running))
+		msleep(20);
+	stress_take(st, &st->box[0]);
+	stress_take(st, &st->box[1]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
+	KUNIT_EXPECT_GT(test, xalloc_sheaf_stat(st->s, SHEAF_ALLOC), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(st->s), sheaf_held(st->s));
+	sheaf_expect_drained(test, st->s);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_counts_clamped(), 0UL);
+}
+
+static struct kunit_case xalloc_sheaf_cases[] = {
+	KUNIT_CASE(xalloc_sheaf_alloc_free_hits),
+	KUNIT_CASE(xalloc_sheaf_swap_and_barn_exchange),
+	KUNIT_CASE(xalloc_sheaf_refill_and_flush_counted),
+	KUNIT_CASE(xalloc_sheaf_remote_free_is_local_push),
+	KUNIT_CASE(xalloc_sheaf_shrink_drains_everything),
+	KUNIT_CASE(xalloc_sheaf_destroy_drains),
+	KUNIT_CASE(xalloc_sheaf_cpu_offline_drains),
+	KUNIT_CASE(xalloc_sheaf_double_free_reported),
+	KUNIT_CASE(xalloc_sheaf_gfp_zero),
+	KUNIT_CASE(xalloc_sheaf_debug_caches_excluded),
+	KUNIT_CASE(xalloc_sheaf_interrupt_inside_path),
+	KUNIT_CASE(xalloc_sheaf_stress_both_cpus),
+	{}
+};
+
+static struct kunit_suite xalloc_sheaf_suite = {
+	.name = "xalloc_sheaf",
+	.init = sheaf_test_init,
+	.exit = sheaf_test_exit,
+	.test_cases = xalloc_sheaf_cases,
+};
+
+kunit_test_suite(xalloc_sheaf_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for the per-CPU sheaves of xalloc caches");

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-CPU sheaves: the opt-in fast path of a cache (XALLOC_SHEAVES, or the
+ * sheaves= module parameter for every cache without debug flags), after the
+ * kernel's own since 6.18.
+ *
+ * Each CPU has a main and a spare sheaf, arrays of up to s->sheaf_capacity
+ * free objects, under a per-CPU trylock (mm/compat.h: preemption off and a
+ * busy flag; an interrupt that finds it taken uses the slab path). Each
+ * node has a barn of full and empty sheaves.
+ *
+ * Allocation: pop the main sheaf (inline, mm/slab_sheaf.h). When it is
+ * empty, in this order:
+ *   1. swap it with the spare if that has objects (SHEAF_SWAP);
+ *   2. give it to the local barn for a full one (BARN_GET);
+ *   3. refill it from the slabs with the bulk path (SHEAF_REFILL).
+ * Free: push onto the main sheaf. When it is full, in this order:
+ *   1. swap it with the spare if that is empty (SHEAF_SWAP);
+ *   2. give it to the local barn for an empty one, a new one while the
+ *      barn holds fewer than XALLOC_BARN_MAX_FULL full ones (BARN_PUT);
+ *   3. flush it to the slabs with the bulk path (SHEAF_FLUSH).
+ * A free on any CPU is a push there: remote frees cost what local ones do.
+ * Objects of any node are taken; allocations for a given node, bulk
+ * allocations and frees, and debug caches keep the slab path.
+ *
+ * Objects in sheaves count as allocated from their slabs: slabinfo shows
+ * them active until drained. Drains: xalloc_flush_all() (shrink, destroy,
+ * validate) drains every CPU's sheaves on that CPU and the barns; a CPU
+ * going offline has its sheaves drained by the hotplug callback.
+ *
+ * Lock order (outer first):
+ *   1. xalloc_local_trylock	one CPU's sheaves (a trylock: never waits)
+ *   2. barn->lock		one node's full and empty sheaves
+ *   3. local_irq_save(), n->list_lock, ... (mm/slub.c) refill and flush
+ */
+
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "report.h"
+#include "slab_sheaf.h"
+
+static bool sheaves;
+module_param(sheaves, bool, 0444);
+MODULE_PARM_DESC(sheaves, "per-CPU sheaves for every cache without debug flags (default off)");
+
+/*
+ * A barn takes a full sheaf for a new empty one only while it holds fewer
+ * than this many full ones (the kernel's limit). Sheaves are never freed
+ * before their cache: exchanges are one for one, so a barn holds at most
+ * XALLOC_BARN_MAX_FULL sheaves plus what it had, and a racy look at a CPU's
+ * sheaves (xalloc_sheaves_held()) never reads freed memory.
+ */
+#define XALLOC_BARN_MAX_FULL	10
+#define XALLOC_SHEAF_MAX	256
+
+static const char *const sheaf_stat_names[NR_XALLOC_SHEAF_STATS] = {
+	"sheaf_alloc", "sheaf_free", "sheaf_swap", "sheaf_refill",
+	"sheaf_flush", "barn_get", "barn_put", "sheaf_busy", "sheaf_drain",
+};
+
+static inline void sheaf_stat(struct xalloc_pcs *pcs, enum xalloc_sheaf_stat_item item)
+{
+	pcs->stat[item]++;
+}
+
+/**
+ * xalloc_sheaf_capacity_for() - objects per sheaf for an object stride
+ * @size: the stride
+ *
+ * Context: Any context.
+ * Return: 32 up to 256 bytes, 16 up to 1 KiB, 8 above.
+ */
+unsigned int xalloc_sheaf_capacity_for(unsigned int size)
+{
+	if (size <= 256)
+		return 32;
+	if (size <= 1024)
+		return 16;
+	return 8;
+}
+
+static struct xalloc_sheaf *sheaf_alloc(struct xalloc_cache *s, gfp_t gfp, int nid)
+{
+	struct xalloc_sheaf *sheaf;
+
+	sheaf = kmalloc_node(struct_size(sheaf, objects, s->sheaf_capacity), gfp, nid);
+	if (sheaf)
+		sheaf->size = 0;
+	return sheaf;
+}
+
+static struct xalloc_barn *local_barn(struct xalloc_cache *s)
+{
+	return s->barns[numa_mem_id()];
+}
+
+/* An empty sheaf from @barn for a full one; NULL if it takes none. */
+static struct xalloc_sheaf *barn_replace_full(struct xalloc_cache *s,
+					      struct xalloc_barn *barn,
+					      struct xalloc_sheaf *full)
+{
+	struct xalloc_sheaf *empty = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&barn->lock, flags);
+	if (barn->nr_empty) {
+		empty = list_first_entry(&barn->empty, struct xalloc_sheaf, list);
+		list_del(&empty->list);
+		barn->nr_empty--;
+	} else if (barn->nr_full < XALLOC_BARN_MAX_FULL) {
+		spin_unlock_irqrestore(&barn->lock, flags);
+		empty = sheaf_alloc(s, GFP_NOWAIT | __GFP_NOWARN, numa_mem_id());
+		if (!empty)
+			return NULL;
+		spin_lock_irqsave(&barn->lock, flags);
+	}
+	if (empty) {
+		list_add(&full->list, &barn->full);
+		barn->nr_full++;
+	}
+	spin_unlock_irqrestore(&barn->lock, flags);
+	return empty;
+}
+
+/* A full sheaf from @barn for an empty one; NULL if it has none. */
+static struct xalloc_sheaf *barn_replace_empty(struct xalloc_barn *barn,
+					       struct xalloc_sheaf *empty)
+{
+	struct xalloc_sheaf *full = NULL;
+	unsigned long flags;
+
+	if (!READ_ONCE(barn->nr_full))
+		return NULL;
+	spin_lock_irqsave(&barn->lock, flags);
+	if (barn->nr_full) {
+		full = list_first_entry(&barn->full, struct xalloc_sheaf, list);
+		list_del(&full->list);
+		barn->nr_full--;
+		list_add(&empty->list, &barn->empty);
+		barn->nr_empty++;
+	}
+	spin_unlock_irqrestore(&barn->lock, flags);
+	return full;
+}
+
+/**
+ * __xalloc_sheaf_alloc() - the alloc slow path: the main sheaf is empty
+ * @s: the cache
+ * @pcs: this CPU's sheaves, locked
+ * @gfp: allocation flags, for a refill
+ *
+ * Context: Any context; never sleeps. The sheaves' trylock held.
+ * Return: a free object, or NULL when the slabs have none left.
+ */
+void *__xalloc_sheaf_alloc(struct xalloc_cache *s, struct xalloc_pcs *pcs, gfp_t gfp)
+{
+	struct xalloc_sheaf *full;
+
+	if (pcs->spare->size) {
+		swap(pcs->main, pcs->spare);
+		sheaf_stat(pcs, SHEAF_SWAP);
+		goto pop;
+	}
+	full = barn_replace_empty(local_barn(s), pcs->main);
+	if (full) {
+		pcs->main = full;
+		sheaf_stat(pcs, BARN_GET);
+		goto pop;
+	}
+	pcs->main->size = xalloc_slab_refill(s, gfp, s->sheaf_capacity,
+					     pcs->main->objects);
+	if (!pcs->main->size)
+		return NULL;
+	sheaf_stat(pcs, SHEAF_REFILL);
+pop:
+	sheaf_stat(pcs, SHEAF_ALLOC);
+	return pcs->main->objects[--pcs->main->size];
+}
+
+/**
+ * __xalloc_sheaf_free() - the free slow path: the main sheaf is full
+ * @s: the cache
+ * @pcs: this CPU's sheaves, locked
+ * @obj: the object, through its free hooks already
+ *
+ * Context: Any context; never sleeps. The sheaves' trylock held.
+ */
+void __xalloc_sheaf_free(struct xalloc_cache *s, struct xalloc_pcs *pcs, void *obj)
+{
+	struct xalloc_sheaf *empty;
+
+	if (!pcs->spare->size) {
+		swap(pcs->main, pcs->spare);
+		sheaf_stat(pcs, SHEAF_SWAP);
+		goto push;
+	}
+	empty = barn_replace_full(s, local_barn(s), pcs->main);
+	if (empty) {
+		pcs->main = empty;
+		sheaf_stat(pcs, BARN_PUT);
+		goto push;
+	}
+	xalloc_slab_flush(s, pcs->main->size, pcs->main->objects);
+	pcs->main->size = 0;
+	sheaf_stat(pcs, SHEAF_FLUSH);
+push:
+	sheaf_stat(pcs, SHEAF_FREE);
+	pcs->main->objects[pcs->main->size++] = obj;
+}
+
+/**
+ * xalloc_sheaf_double_free() - report a free of the top of the main sheaf
+ * @s: the cache
+ * @obj: the object, left alone
+ *
+ * Context: Any context.
+ */
+void xalloc_sheaf_double_free(struct xalloc_cache *s, void *obj)
+{
+	xalloc_report(s->name, obj,
+		      "double free: the object is already the top of the CPU's main sheaf");
+}
+
+/* ---- Drains ------------------------------------------------------------- */
+
+static void sheaf_drain(struct xalloc_cache *s, struct xalloc_sheaf *sheaf,
+			struct xalloc_pcs *pcs)
+{
+	if (!sheaf->size)
+		return;
+	xalloc_slab_flush(s, sheaf->size, sheaf->objects);
+	sheaf->size = 0;
+	sheaf_stat(pcs, SHEAF_DRAIN);
+}
+
+/**
+ * xalloc_sheaves_held() - whether a CPU's sheaves hold objects
+ * @s: the cache
+ * @cpu: the CPU
+ *
+ * Context: Any context; a racy look, for skipping idle CPUs.
+ * Return: true if the main or spare sheaf of @cpu is not empty.
+ */
+bool xalloc_sheaves_held(struct xalloc_cache *s, unsigned int cpu)
+{
+	struct xalloc_pcs *pcs;
+
+	if (!xalloc_sheaves_on(s))
+		return false;
+	pcs = per_cpu_ptr(s->sheaves, cpu);
+	return READ_ONCE(pcs->main->size) || READ_ONCE(pcs->spare->size);
+}
+
+/**
+ * xalloc_sheaves_drain_cpu() - give a CPU's sheaved objects back to the slabs
+ * @s: the cache
+ * @cpu: this CPU, or an offline one
+ *
+ * On this CPU the sheaves' trylock is taken (a task never fails it); an
+ * offline CPU's sheaves have no other user.
+ *
+ * Context: Process context, preemptible or not; not in an interrupt.
+ */
+void xalloc_sheaves_drain_cpu(struct xalloc_cache *s, unsigned int cpu)
+{
+	struct xalloc_pcs *pcs;
+
+	if (!xalloc_sheaves_on(s))
+		return;
+	if (cpu_online(cpu)) {
+		pcs = xalloc_pcs_trylock(s->sheaves);
+		if (WARN_ON_ONCE(!pcs || smp_processor_id() != cpu)) {
+			if (pcs)
+				xalloc_pcs_unlock(pcs);
+			return;
+		}
+	} else {
+		pcs = per_cpu_ptr(s->sheaves, cpu);
+	}
+	sheaf_drain(s, pcs->main, pcs);
+	sheaf_drain(s, pcs->spare, pcs);
+	if (cpu_online(cpu))
+		xalloc_pcs_unlock(pcs);
+}
+
+/**
+ * xalloc_barns_drain() - flush every barn's full sheaves to the slabs
+ * @s: the cache
+ *
+ * The sheaves become empty ones of their barn.
+ *
+ * Context: Any context but hard interrupts.
+ */
+void xalloc_barns_drain(struct xalloc_cache *s)
+{
+	unsigned int empties = 0;
+	struct xalloc_sheaf *sheaf;
+	unsigned long flags;
+	LIST_HEAD(full);
+	int nid;
+
+	if (!xalloc_sheaves_on(s))
+		return;
+	for_each_node(nid) {
+		struct xalloc_barn *barn = s->barns[nid];
+
+		spin_lock_irqsave(&barn->lock, flags);
+		list_splice_init(&barn->full, &full);
+		barn->nr_full = 0;
+		spin_unlock_irqrestore(&barn->lock, flags);
+		list_for_each_entry(sheaf, &full, list) {
+			xalloc_slab_flush(s, sheaf->size, sheaf->objects);
+			sheaf->size = 0;
+			this_cpu_inc(s->sheaves->stat[SHEAF_DRAIN]);
+			empties++;
+		}
+		spin_lock_irqsave(&barn->lock, flags);
+		list_splice_init(&full, &barn->empty);
+		barn->nr_empty += empties;
+		spin_unlock_irqrestore(&barn->lock, flags);
+		empties = 0;
+	}
+}
+
+/* ---- Setup -------------------------------------------------------------- */
+
+/**
+ * xalloc_sheaves_init() - give a new cache its sheaves if it wants them
+ * @s: the cache, its layout set up, not yet visible
+ * @flags: the cache's flags, with the debug flags it will have
+ * @capacity: objects per sheaf, 0 to choose by size
+ * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT
+ *
+ * A cache gets sheaves with XALLOC_SHEAVES, or with the sheaves= module
+ * parameter, unless it has debug flags.
+ *
+ * Context: Process context; may sleep.
+ * Return: 0, or -ENOMEM (what was allocated goes with xalloc_sheaves_free()).
+ */
+int xalloc_sheaves_init(struct xalloc_cache *s, unsigned long flags,
+			unsigned int capacity, gfp_t gfp)
+{
+	int cpu, nid;
+
+	if (!(flags & XALLOC_SHEAVES) && !sheaves)
+		return 0;
+	if (flags & XALLOC_DEBUG_FLAGS)
+		return 0;
+	s->sheaf_capacity = clamp_val(capacity ? : xalloc_sheaf_capacity_for(s->size),
+				      1, XALLOC_SHEAF_MAX);
+	s->barns = kcalloc(nr_node_ids, sizeof(*s->barns), gfp);
+	if (!s->barns)
+		return -ENOMEM;
+	for_each_node(nid) {
+		struct xalloc_barn *barn = kzalloc_node(sizeof(*barn), gfp, nid);
+
+		if (!barn)
+			return -ENOMEM;
+		spin_lock_init(&barn->lock);
+		INIT_LIST_HEAD(&barn->full);
+		INIT_LIST_HEAD(&barn->empty);
+		s->barns[nid] = barn;
+	}
+	s->sheaves = alloc_percpu_gfp(struct xalloc_pcs, gfp);
+	if (!s->sheaves)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct xalloc_pcs *pcs = per_cpu_ptr(s->sheaves, cpu);
+
+		pcs->main = sheaf_alloc(s, gfp, cpu_to_mem(cpu));
+		pcs->spare = sheaf_alloc(s, gfp, cpu_to_mem(cpu));
+		if (!pcs->main || !pcs->spare)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * xalloc_sheaves_free() - free the sheaves and barns of a cache
+ * @s: the cache, drained, or never used
+ *
+ * Context: Process context.
+ */
+void xalloc_sheaves_free(struct xalloc_cache *s)
+{
+	struct xalloc_sheaf *sheaf, *tmp;
+	int cpu, nid;
+
+	if (s->sheaves) {
+		for_each_possible_cpu(cpu) {
+			struct xalloc_pcs *pcs = per_cpu_ptr(s->sheaves, cpu);
+
+			WARN_ON_ONCE((pcs->main && pcs->main->size) ||
+				     (pcs->spare && pcs->spare->size));
+			kfree(pcs->main);
+			kfree(pcs->spare);
+		}
+		free_percpu(s->sheaves);
+		s->sheaves = NULL;
+	}
+	if (!s->barns)
+		return;
+	for_each_node(nid) {
+		struct xalloc_barn *barn = s->barns[nid];
+
+		if (!barn)
+			continue;
+		WARN_ON_ONCE(barn->nr_full);
+		list_for_each_entry_safe(sheaf, tmp, &barn->empty, list)
+			kfree(sheaf);
+		kfree(barn);
+	}
+	kfree(s->barns);
+	s->barns = NULL;
+}
+
+/* ---- Counters ----------------------------------------------------------- */
+
+/**
+ * xalloc_sheaf_stat() - a sheaf counter of a cache, summed over CPUs
+ * @s: the cache
+ * @item: which counter
+ *
+ * Context: Any context.
+ * Return: the sum, 0 for a cache without sheaves.
+ */
+unsigned long xalloc_sheaf_stat(struct xalloc_cache *s, enum xalloc_sheaf_stat_item item)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	if (!xalloc_sheaves_on(s))
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(s->sheaves, cpu)->stat[item]);
+	return sum;
+}
+EXPORT_SYMBOL_GPL(xalloc_sheaf_stat);
+
+/**
+ * xalloc_sheaves_stats_show() - the sheaf counters in a cache's stats file
+ * @m: the file
+ * @s: the cache; nothing printed without sheaves
+ *
+ * Context: Process context.
+ */
+void xalloc_sheaves_stats_show(struct seq_file *m, struct xalloc_cache *s)
+{
+	unsigned int held = 0;
+	int cpu;
+
+	if (!xalloc_sheaves_on(s))
+		return;
+	for (int i = 0; i < NR_XALLOC_SHEAF_STATS; i++) {
+		seq_printf(m, "%-24s %lu", sheaf_stat_names[i], xalloc_sheaf_stat(s, i));
+		for_each_online_cpu(cpu) {
+			unsigned long x = READ_ONCE(per_cpu_ptr(s->sheaves, cpu)->stat[i]);
+
+			if (x)
+				seq_printf(m, " C%d=%lu", cpu, x);
+		}
+		seq_putc(m, '\n');
+	}
+	for_each_possible_cpu(cpu) {
+		struct xalloc_pcs *pcs = per_cpu_ptr(s->sheaves, cpu);
+
+		held += READ_ONCE(pcs->main->size) + READ_ONCE(pcs->spare->size);
+	}
+	seq_printf(m, "%-24s %u\n", "sheaf_capacity", s->sheaf_capacity);
+	seq_printf(m, "%-24s %u\n", "sheaf_objects", held);
+}
