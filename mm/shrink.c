@@ -31,13 +31,16 @@ static struct shrinker *xalloc_shrinker;
 /* Pages the last write to the debugfs file gave back. */
 static unsigned long shrink_last;
 
-static unsigned long zone_give_back_all(void)
+static unsigned long zone_give_back_all(unsigned long max)
 {
 	unsigned long pages = 0;
 	int nid;
 
-	for_each_node(nid)
-		pages += xalloc_zone_give_back(nid);
+	for_each_node(nid) {
+		if (pages >= max)
+			break;
+		pages += xalloc_zone_give_back(nid, max - pages);
+	}
 	return pages;
 }
 
@@ -55,7 +58,7 @@ static unsigned long zone_give_back_all(void)
 unsigned long xalloc_zone_shrink(void)
 {
 	xalloc_slab_shrink_all();
-	return zone_give_back_all();
+	return zone_give_back_all(ULONG_MAX);
 }
 EXPORT_SYMBOL_GPL(xalloc_zone_shrink);
 
@@ -84,10 +87,9 @@ static unsigned long xalloc_shrinker_count(struct shrinker *s, struct shrink_con
 }
 
 /*
- * Everything at once, whatever nr_to_scan says: the zone's pages are not
- * aged, and one pass is a few lock holds per chunk. Slabs only when the
- * reclaim may enter file systems and I/O, as their flush waits for work on
- * every CPU.
+ * nr_to_scan pages (objects are pages here), newest chunks first. Slabs
+ * only when the reclaim may enter file systems and I/O, as their flush
+ * waits for work on every CPU.
  */
 static unsigned long xalloc_shrinker_scan(struct shrinker *s, struct shrink_control *sc)
 {
@@ -95,7 +97,7 @@ static unsigned long xalloc_shrinker_scan(struct shrinker *s, struct shrink_cont
 
 	if ((sc->gfp_mask & (__GFP_FS | __GFP_IO)) == (__GFP_FS | __GFP_IO))
 		xalloc_slab_shrink_all();
-	pages = zone_give_back_all();
+	pages = zone_give_back_all(sc->nr_to_scan);
 	return pages ?: SHRINK_STOP;
 }
 

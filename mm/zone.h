@@ -136,6 +136,7 @@ struct xalloc_zone {
 	unsigned long growing;		/* pages being carved right now */
 	struct xalloc_chunk *spare;	/* descriptors for atomic growth; xchg */
 	struct work_struct grow_work;	/* carves up to low_pages, refills spare */
+	unsigned long given_back_at;	/* jiffies of the last give-back; lock */
 	unsigned long nr_carved;	/* lock: chunks carved since load */
 	unsigned long nr_given_back;	/* lock: pages given to the kernel */
 	/* Event counters, lock. */
@@ -198,7 +199,7 @@ static inline bool xalloc_zone_below_low_locked(struct xalloc_zone *zone)
 
 /* Giving back (mm/zone_shrink.c). */
 unsigned long xalloc_zone_reclaimable(int nid);
-unsigned long xalloc_zone_give_back(int nid);
+unsigned long xalloc_zone_give_back(int nid, unsigned long max);
 void xalloc_zone_exit(void);
 
 /*

@@ -96,16 +96,22 @@ static void zone_spare_refill(struct xalloc_zone *zone)
 		xalloc_chunk_struct_free(chunk);
 }
 
+/*
+ * Carve while the zone is below its low watermark: as many chunks as that
+ * takes, no more (reclaim may give them back meanwhile), and none within a
+ * second of a give-back, which would undo what reclaim asked for.
+ */
 static void zone_grow_work(struct work_struct *work)
 {
 	struct xalloc_zone *zone = container_of(work, struct xalloc_zone, grow_work);
-	unsigned long flags;
+	unsigned long flags, n;
 	bool below;
 
 	zone_spare_refill(zone);
-	for (;;) {
+	for (n = 0; n <= zone->low_pages / XALLOC_CHUNK_PAGES; n++) {
 		spin_lock_irqsave(&zone->lock, flags);
-		below = xalloc_zone_below_low_locked(zone);
+		below = xalloc_zone_below_low_locked(zone) &&
+			(!zone->given_back_at || time_after(jiffies, zone->given_back_at + HZ));
 		spin_unlock_irqrestore(&zone->lock, flags);
 		if (!below || !xalloc_zone_grow(zone, GFP_KERNEL))
 			break;
@@ -143,8 +149,9 @@ void xalloc_zone_grow_exit(struct xalloc_zone *zone)
  * @max_pages: pages it never carves beyond, bounded by the node's memory
  *
  * Neither carves nor gives back by itself, apart from the worker's carving
- * up to the low watermark (one chunk's pages free, in a zone that may grow);
- * a cap below the present size stops growth only.
+ * up to the low watermark (one chunk's pages free, in a zone that may grow),
+ * at once even right after a give-back; a cap below the present size stops
+ * growth only.
  *
  * Context: Process context.
  * Return: 0, or -EINVAL if @min_pages is above the bounded @max_pages.
@@ -162,6 +169,8 @@ int xalloc_zone_apply_limits(struct xalloc_zone *zone, unsigned long min_pages,
 	WRITE_ONCE(zone->min_pages, min_pages);
 	WRITE_ONCE(zone->max_pages, max_pages);
 	zone->low_pages = max_pages > min_pages ? XALLOC_CHUNK_PAGES : 0;
+	/* New limits: the worker may carve at once, whatever was given back. */
+	zone->given_back_at = 0;
 	below = xalloc_zone_below_low_locked(zone);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	zone_spare_refill(zone);

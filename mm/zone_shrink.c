@@ -52,18 +52,21 @@ static unsigned long zone_walk_step(const struct xalloc_page *desc)
  * @*idx past what it looked at.
  */
 static void zone_shrink_chunk_locked(struct xalloc_zone *zone, struct xalloc_chunk *chunk,
-				     unsigned long *idx, struct zone_shrink_batch *b)
+				     unsigned long *idx, struct zone_shrink_batch *b,
+				     unsigned long max)
 {
 	unsigned long i = *idx, n;
 
 	lockdep_assert_held(&zone->lock);
-	for (; i < XALLOC_CHUNK_PAGES && b->n < ZONE_SHRINK_BATCH; i += n) {
+	for (; i < XALLOC_CHUNK_PAGES && b->n < ZONE_SHRINK_BATCH && max; i += n) {
 		struct xalloc_page *desc = &chunk->desc[i];
 
 		n = zone_walk_step(desc);
 		if (desc->type != XALLOC_PAGE_FREE ||
 		    zone->present_pages < zone->min_pages + n)
 			continue;
+		max -= min(max, n);
+		zone->given_back_at = jiffies;
 		list_del(&desc->list);
 		zone->nr_free[desc->order]--;
 		zone->free_pages -= n;
@@ -77,13 +80,16 @@ static void zone_shrink_chunk_locked(struct xalloc_zone *zone, struct xalloc_chu
 /**
  * xalloc_zone_give_back() - give a node's free pages above its floor back
  * @nid: node
+ * @max: pages to give back at most (the last block may take it beyond)
  *
- * Drains every CPU's page lists of the zone first.
+ * Drains every CPU's page lists of the zone first. The zone's worker does
+ * not carve for a second afterwards, so that it does not take back at once
+ * what reclaim asked for.
  *
  * Context: Process context (it walks every chunk; each lock hold is short).
  * Return: the number of pages given back.
  */
-unsigned long xalloc_zone_give_back(int nid)
+unsigned long xalloc_zone_give_back(int nid, unsigned long max)
 {
 	struct xalloc_zone *zone = xalloc_zone_of(nid);
 	/* On the stack: under pressure, no allocation may stand in the way. */
@@ -100,12 +106,12 @@ unsigned long xalloc_zone_give_back(int nid)
 		while (idx < XALLOC_CHUNK_PAGES) {
 			b->n = 0;
 			spin_lock_irqsave(&zone->lock, flags);
-			if (zone->present_pages <= zone->min_pages) {
+			if (zone->present_pages <= zone->min_pages || pages >= max) {
 				spin_unlock_irqrestore(&zone->lock, flags);
 				return pages;
 			}
 			if (chunk->present)
-				zone_shrink_chunk_locked(zone, chunk, &idx, b);
+				zone_shrink_chunk_locked(zone, chunk, &idx, b, max - pages);
 			else
 				idx = XALLOC_CHUNK_PAGES;
 			spin_unlock_irqrestore(&zone->lock, flags);
