@@ -524,25 +524,12 @@ static void xalloc_buddy_concurrent_all_cpus(struct kunit *test)
 {
 	struct buddy_stress st = { .test = test };
 	struct task_struct **tasks;
-	int cpu, started = 0;
+	int started;
 
 	tasks = kunit_kcalloc(test, nr_cpu_ids, sizeof(*tasks), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, tasks);
-	cpus_read_lock();
-	for_each_online_cpu(cpu) {
-		tasks[cpu] = kthread_create_on_cpu(buddy_stress_thread, &st, cpu,
-						   "xalloc_buddy/%u");
-		if (IS_ERR(tasks[cpu])) {
-			tasks[cpu] = NULL;
-			continue;
-		}
-		started++;
-	}
-	for_each_online_cpu(cpu)
-		if (tasks[cpu])
-			wake_up_process(tasks[cpu]);
-	cpus_read_unlock();
-	KUNIT_EXPECT_EQ(test, started, (int)num_online_cpus());
+	started = xalloc_kunit_start_on_cpus(test, buddy_stress_thread, &st,
+					     "xalloc_buddy/%u", tasks);
 	while (atomic_read(&st.done) < started)
 		msleep(20);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st.errors), 0);

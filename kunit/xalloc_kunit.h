@@ -29,7 +29,9 @@
 #define _XALLOC_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/cpu.h>
 #include <linux/hrtimer.h>
+#include <linux/kthread.h>
 
 #include <xalloc/xalloc.h>
 
@@ -251,6 +253,42 @@ static inline long xalloc_kunit_race_run(void *arg)
 	WRITE_ONCE(r->stop, true);
 	hrtimer_cancel(&r->timer);
 	return i;
+}
+
+/**
+ * xalloc_kunit_start_on_cpus() - start a kthread bound to each online CPU
+ * @test: the case; expects one thread per online CPU
+ * @fn: the thread function
+ * @arg: its argument, the same for all
+ * @name: the threads' name, with one %u for the CPU
+ * @tasks: nr_cpu_ids entries, filled in (NULL for a CPU without a thread)
+ *
+ * All threads are created before any is woken, so that they start together.
+ *
+ * Context: The case's thread.
+ * Return: the number of threads started.
+ */
+static inline int xalloc_kunit_start_on_cpus(struct kunit *test, int (*fn)(void *),
+					     void *arg, const char *name,
+					     struct task_struct **tasks)
+{
+	int cpu, started = 0;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu) {
+		tasks[cpu] = kthread_create_on_cpu(fn, arg, cpu, name);
+		if (IS_ERR(tasks[cpu])) {
+			tasks[cpu] = NULL;
+			continue;
+		}
+		started++;
+	}
+	for_each_online_cpu(cpu)
+		if (tasks[cpu])
+			wake_up_process(tasks[cpu]);
+	cpus_read_unlock();
+	KUNIT_EXPECT_EQ(test, started, (int)num_online_cpus());
+	return started;
 }
 
 #endif /* _XALLOC_KUNIT_H */

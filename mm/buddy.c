@@ -88,6 +88,8 @@ struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
 	desc->type = type;
 	zone->free_pages -= 1UL << order;
 	zone->nr_alloc++;
+	if (xalloc_zone_below_low_locked(zone))
+		xalloc_zone_kick(zone);
 	return desc;
 }
 
@@ -112,9 +114,9 @@ static struct xalloc_page *xalloc_zone_rmqueue(struct xalloc_zone *zone,
  * without locks): then a drain can't help, and an exhausted zone would make
  * every failed allocation take every CPU's list lock.
  */
-static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
-					     unsigned int order,
-					     enum xalloc_page_type type)
+static struct xalloc_page *xalloc_zone_take(struct xalloc_zone *zone,
+					    unsigned int order,
+					    enum xalloc_page_type type)
 {
 	struct xalloc_page *desc;
 
@@ -129,6 +131,22 @@ static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
 	return xalloc_zone_rmqueue(zone, order, type);
 }
 
+/*
+ * A block of @zone as above; when it has none, the zone grows by a chunk
+ * (within its cap, as @gfp allows: see mm/zone_grow.c) and is asked again.
+ * Twice at most: a racing CPU may have taken the new chunk's pages.
+ */
+static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone, gfp_t gfp,
+					     unsigned int order,
+					     enum xalloc_page_type type)
+{
+	struct xalloc_page *desc = xalloc_zone_take(zone, order, type);
+
+	for (int i = 0; unlikely(!desc) && i < 2 && xalloc_zone_grow(zone, gfp); i++)
+		desc = xalloc_zone_take(zone, order, type);
+	return desc;
+}
+
 /**
  * xalloc_buddy_alloc() - allocate a block of the zone
  * @nid: preferred node, or NUMA_NO_NODE for the local one
@@ -136,10 +154,11 @@ static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
  * @order: the block has 2^@order pages
  * @type: what the block becomes (a page block, a slab, a large kmalloc)
  *
- * Tries @nid first and then, unless __GFP_THISNODE, the other nodes in turn.
- * A @nid that is neither NUMA_NO_NODE nor a possible node gets NULL.
+ * Tries @nid first and then, unless __GFP_THISNODE, the other nodes in turn;
+ * each zone grows by a chunk, within its cap, when it has no block. A @nid
+ * that is neither NUMA_NO_NODE nor a possible node gets NULL.
  *
- * Context: Any context; never sleeps.
+ * Context: Any context; sleeps only to grow the zone, if @gfp allows.
  * Return: the descriptor of the block's first page, or NULL.
  */
 struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
@@ -163,12 +182,12 @@ struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
 	if (unlikely(xalloc_should_fail(XALLOC_FAIL_BUDDY)))
 		goto failed;
 	if (zone)
-		desc = xalloc_zone_alloc(zone, order, type);
+		desc = xalloc_zone_alloc(zone, gfp, order, type);
 	for (i = 1; !desc && !(gfp & __GFP_THISNODE) && i < nr_node_ids; i++) {
 		struct xalloc_zone *other = xalloc_zone_of((nid + i) % nr_node_ids);
 
 		if (other)
-			desc = xalloc_zone_alloc(other, order, type);
+			desc = xalloc_zone_alloc(other, gfp, order, type);
 	}
 	if (unlikely(!desc)) {
 failed:
@@ -198,6 +217,7 @@ static const char *const xalloc_page_type_name[] = {
 	[XALLOC_PAGE_LARGE] = "a large kmalloc block",
 	[XALLOC_PAGE_SLAB] = "a slab",
 	[XALLOC_PAGE_SLAB_TAIL] = "inside a slab",
+	[XALLOC_PAGE_GONE] = "given back to the kernel",
 };
 
 /* Why @desc, now of type @now, can't be freed as a block of @type and @order. */
@@ -354,10 +374,16 @@ bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
  * xalloc_alloc_pages_node() - allocate 2^@order pages from the xalloc zone
  * @nid: preferred node, or NUMA_NO_NODE for the local node
  * @gfp: allocation flags: __GFP_THISNODE forbids other nodes, __GFP_ZERO
- *       clears the pages; GFP_ATOMIC callers are fine, xalloc never sleeps
+ *       clears the pages; GFP_ATOMIC callers are fine: xalloc sleeps only
+ *       to grow the zone, when @gfp allows.
+ *       __GFP_COMP is refused (a warning and NULL) for @order above 0.
  * @order: 0 to the kernel's largest page order
  *
- * Context: Any context.
+ * The block is what alloc_pages() without __GFP_COMP gives, except that
+ * every page of it, not only the first, has a reference count of 1: each
+ * page can take get_page()/put_page() pairs (vm_insert_page() does).
+ *
+ * Context: Any context; sleeps only as @gfp allows.
  * Return: the first page of a naturally aligned block, or NULL if @order is
  * too large or no zone allowed by @nid and @gfp has a free block of @order.
  */
@@ -365,6 +391,11 @@ struct page *xalloc_alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
 	struct xalloc_page *desc;
 
+	if (unlikely(order && (gfp & __GFP_COMP))) {
+		pr_warn_ratelimited("xalloc: %pS: __GFP_COMP is not supported: no compound pages from xalloc_alloc_pages(), NULL\n",
+				    __builtin_return_address(0));
+		return NULL;
+	}
 	desc = xalloc_buddy_alloc(nid, gfp, order, XALLOC_PAGE_ALLOC);
 	return desc ? pfn_to_page(xalloc_desc_pfn(desc)) : NULL;
 }
@@ -384,6 +415,32 @@ struct page *xalloc_alloc_pages(gfp_t gfp, unsigned int order)
 }
 EXPORT_SYMBOL_GPL(xalloc_alloc_pages);
 
+/* The first page of @page's 2^@order whose count is not 1, or NULL. */
+static struct page *xalloc_block_shared(struct page *page, unsigned int order)
+{
+	for (unsigned long i = 0; i < 1UL << order; i++)
+		if (unlikely(page_ref_count(page + i) != 1))
+			return page + i;
+	return NULL;
+}
+
+/*
+ * Free of a block of which page @held is still referenced by someone else:
+ * report it, and give the block to the kernel instead of reusing it. Each
+ * page goes back to the kernel's page allocator when its last reference is
+ * dropped: at once for pages only xalloc held.
+ */
+static noinline void xalloc_free_held(struct xalloc_page *desc, struct page *page,
+				      unsigned int order, struct page *held)
+{
+	if (!xalloc_free_claim(desc, order, XALLOC_PAGE_ALLOC, XALLOC_PAGE_NONE))
+		return;
+	xalloc_report("zone", page_address(held),
+		      "free of order-%u block while page %ld of it has %d references: given back to the kernel, not reused",
+		      order, (long)(held - page), page_ref_count(held));
+	xalloc_block_give_back(desc, order, false);
+}
+
 /**
  * xalloc_free_pages() - free pages from xalloc_alloc_pages()
  * @page: first page of the block; NULL is ignored
@@ -391,13 +448,16 @@ EXPORT_SYMBOL_GPL(xalloc_alloc_pages);
  *
  * A page outside the zone, not heading an allocated block, freed with
  * another order or freed twice is reported as "xalloc: BUG zone: ..." and
- * left alone.
+ * left alone. A block a page of which someone still holds a reference to
+ * (get_page() without put_page()) is reported too, and leaves the zone: its
+ * pages go to the kernel's page allocator when their references drop.
  *
  * Context: Any context.
  */
 void xalloc_free_pages(struct page *page, unsigned int order)
 {
 	struct xalloc_page *desc;
+	struct page *held;
 
 	if (!page)
 		return;
@@ -406,6 +466,13 @@ void xalloc_free_pages(struct page *page, unsigned int order)
 		xalloc_report("zone", page_address(page),
 			      "free of a page outside the zone (order %u)", order);
 		return;
+	}
+	if (likely(desc->type == XALLOC_PAGE_ALLOC && desc->order == order)) {
+		held = xalloc_block_shared(page, order);
+		if (unlikely(held)) {
+			xalloc_free_held(desc, page, order, held);
+			return;
+		}
 	}
 	xalloc_buddy_free(desc, order, XALLOC_PAGE_ALLOC);
 }

@@ -11,6 +11,8 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <asm/cmpxchg.h>
 
 #include "compat_order.h"
@@ -167,6 +169,53 @@ static __always_inline void xalloc_local_unlock(struct xalloc_local_trylock *l)
 	barrier();
 	WRITE_ONCE(l->acquired, 0);
 	preempt_enable();
+}
+
+/*
+ * Shrinkers: 6.1 registers a struct the caller owns (register_shrinker()
+ * with a name since 6.0); 6.7 allocates them (shrinker_alloc(),
+ * shrinker_register(), shrinker_free()), which Kbuild finds in the kernel's
+ * Module.symvers.
+ */
+static inline struct shrinker *
+xalloc_shrinker_create(const char *name,
+		       unsigned long (*count)(struct shrinker *, struct shrink_control *),
+		       unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+{
+	struct shrinker *s;
+
+#ifdef XALLOC_HAVE_SHRINKER_ALLOC
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	shrinker_register(s);
+#else
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
+	}
+#endif
+	return s;
+}
+
+static inline void xalloc_shrinker_destroy(struct shrinker *s)
+{
+	if (!s)
+		return;
+#ifdef XALLOC_HAVE_SHRINKER_ALLOC
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
+#endif
 }
 
 #endif /* _XALLOC_COMPAT_H */

@@ -13,13 +13,18 @@
 #include "debugfs.h"
 #include "fail.h"
 #include "report.h"
+#include "shrink.h"
 #include "slab.h"
 #include "slab_rcu.h"
 #include "zone.h"
 
 static unsigned int zone_mb = 64;
 module_param(zone_mb, uint, 0444);
-MODULE_PARM_DESC(zone_mb, "zone size per NUMA node in MiB, up to the largest node's memory, rounded up to whole chunks (default 64)");
+MODULE_PARM_DESC(zone_mb, "initial zone size per NUMA node in MiB, 0 up to the largest node's memory, rounded up to whole chunks; never given back (default 64)");
+
+static unsigned int zone_max_mb;
+module_param(zone_max_mb, uint, 0444);
+MODULE_PARM_DESC(zone_max_mb, "cap of each node's zone in MiB, bounded by the node's memory; 0: zone_mb (no growth), or the node's memory if zone_mb is 0 (default 0)");
 
 /* For the tests of load failures only. */
 static unsigned int fail_chunk;
@@ -48,11 +53,24 @@ static bool zone_mb_ok(void)
 	for_each_node_state(nid, N_NORMAL_MEMORY)
 		max = max(max, node_present_pages(nid));
 	max >>= 20 - PAGE_SHIFT;
-	if (zone_mb && zone_mb <= max)
-		return true;
-	pr_err("xalloc: zone_mb=%u must be 1 to %lu, the largest node's memory in MiB\n",
-	       zone_mb, max);
-	return false;
+	if (zone_mb > max) {
+		pr_err("xalloc: zone_mb=%u must be 0 to %lu, the largest node's memory in MiB\n",
+		       zone_mb, max);
+		return false;
+	}
+	if (zone_max_mb && zone_max_mb < zone_mb) {
+		pr_err("xalloc: zone_max_mb=%u is below zone_mb=%u\n", zone_max_mb, zone_mb);
+		return false;
+	}
+	return true;
+}
+
+/* The cap in pages: zone_max_mb, or its default (bounded per node later). */
+static unsigned long zone_max_pages(void)
+{
+	unsigned int mb = zone_max_mb ?: zone_mb;
+
+	return mb ? (unsigned long)mb << (20 - PAGE_SHIFT) : ULONG_MAX;
 }
 
 static int __init xalloc_init(void)
@@ -66,7 +84,8 @@ static int __init xalloc_init(void)
 		xalloc_fail_set(XALLOC_FAIL_CHUNK, 100, fail_chunk, 1);
 	ret = fail_step("zone");
 	if (!ret)
-		ret = xalloc_zone_init((unsigned long)zone_mb << (20 - PAGE_SHIFT));
+		ret = xalloc_zone_init((unsigned long)zone_mb << (20 - PAGE_SHIFT),
+				       zone_max_pages());
 	xalloc_fail_set(XALLOC_FAIL_CHUNK, 0, 0, 0);
 	if (ret)
 		return ret;
@@ -78,11 +97,14 @@ static int __init xalloc_init(void)
 		ret = xalloc_kmalloc_init();
 	if (ret)
 		goto err_slab_exit;
+	ret = xalloc_shrink_init();
+	if (ret)
+		goto err_kmalloc_exit;
 	ret = fail_step("misc");
 	if (!ret)
 		ret = xalloc_chardev_init();
 	if (ret)
-		goto err_kmalloc_exit;
+		goto err_shrink_exit;
 	ret = fail_step("debugfs");
 	if (ret)
 		goto err_chardev_exit;
@@ -91,10 +113,13 @@ static int __init xalloc_init(void)
 	xalloc_report_debugfs_init();
 	xalloc_slab_debugfs_init();
 	xalloc_fail_debugfs_init();
+	xalloc_shrink_debugfs_init();
 	return 0;
 
 err_chardev_exit:
 	xalloc_chardev_exit();
+err_shrink_exit:
+	xalloc_shrink_exit();
 err_kmalloc_exit:
 	xalloc_rcu_exit();
 	xalloc_kmalloc_exit();
@@ -108,6 +133,7 @@ err_zone_exit:
 static void __exit xalloc_exit(void)
 {
 	xalloc_chardev_exit();
+	xalloc_shrink_exit();
 	xalloc_rcu_exit();
 	xalloc_kmalloc_exit();
 	xalloc_slab_exit();

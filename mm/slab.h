@@ -366,6 +366,7 @@ void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
 			      unsigned long addr);
 void xalloc_slab_free_released(struct xalloc_page *slab, void *obj);
 
+bool xalloc_slab_shrink_all(void);
 int xalloc_slab_init(void);
 void xalloc_slab_exit(void);
 int xalloc_kmalloc_init(void);

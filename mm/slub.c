@@ -166,7 +166,7 @@ static struct xalloc_page *allocate_slab(struct xalloc_cache *s, gfp_t gfp, int 
 	unsigned int i, first;
 	void *start, *p;
 
-	/* xalloc's zone never sleeps: called with interrupts off. */
+	/* Called with interrupts off: the zone grows without sleeping. */
 	gfp &= ~(__GFP_DIRECT_RECLAIM | __GFP_ZERO);
 	gfp |= s->allocflags | __GFP_NOWARN;
 	slab = xalloc_buddy_alloc(node, gfp, oo_order(oo), XALLOC_PAGE_SLAB);
@@ -1653,6 +1653,34 @@ int xalloc_cache_shrink(struct xalloc_cache *s)
 	return 0;
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_shrink);
+
+/**
+ * xalloc_slab_shrink_all() - give back the empty slabs of every cache
+ *
+ * For the shrinker: takes the list of caches and the CPU hotplug lock only
+ * if they are free (reclaim may run under either), and waits for no grace
+ * period: empty slabs of type-safe caches go after theirs, by themselves.
+ *
+ * Context: Process context; may sleep (it flushes every CPU's slabs).
+ * Return: false if a lock was taken and nothing was done.
+ */
+bool xalloc_slab_shrink_all(void)
+{
+	struct xalloc_cache *s;
+
+	if (!cpus_read_trylock())
+		return false;
+	if (!mutex_trylock(&xalloc_caches_mutex)) {
+		cpus_read_unlock();
+		return false;
+	}
+	xalloc_quarantine_drain();
+	list_for_each_entry(s, &xalloc_caches, list)
+		shrink_layouts(s);
+	mutex_unlock(&xalloc_caches_mutex);
+	cpus_read_unlock();
+	return true;
+}
 
 /**
  * xalloc_cache_destroy() - destroy a cache

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The xalloc zone: per NUMA node, a set of chunks of 2^XALLOC_MAX_ORDER pages
- * taken from the kernel's page allocator at load time, managed by xalloc's own
- * buddy allocator through xalloc's own page descriptors (struct page is never
- * written).
+ * taken from the kernel's page allocator, managed by xalloc's own buddy
+ * allocator through xalloc's own page descriptors. Each chunk is split into
+ * order-0 pages at carve time (split_page()): every page of the zone has a
+ * reference count of 1, which is xalloc's (or the caller's, while handed
+ * out), and can be given back to the kernel on its own. Apart from that
+ * struct page is never written.
  *
  * Invariants, for each zone z (under z->lock):
  *   z->free_pages == sum over o of z->nr_free[o] << o
  *   z->free_pages + pages on per-CPU lists + pages in allocated blocks
  *     == z->present_pages
  *   a descriptor's type is not XALLOC_PAGE_NONE exactly when its page heads a
- *   block (free, on a per-CPU list, allocated, or a slab) or is a tail page
- *   of a slab.
+ *   block (free, on a per-CPU list, allocated, or a slab), is a tail page
+ *   of a slab, or was given back to the kernel (XALLOC_PAGE_GONE, every page
+ *   of it: not in present_pages any more).
  */
 #ifndef _XALLOC_ZONE_H
 #define _XALLOC_ZONE_H
@@ -21,6 +25,7 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 
@@ -38,6 +43,7 @@ enum xalloc_page_type {
 	XALLOC_PAGE_LARGE,	/* head of a large kmalloc block */
 	XALLOC_PAGE_SLAB,	/* head of a slab */
 	XALLOC_PAGE_SLAB_TAIL,	/* other page of a slab; ->head is the head */
+	XALLOC_PAGE_GONE,	/* given back to the kernel: not the zone's */
 };
 
 /* A slab's counters, changed together with its freelist. */
@@ -83,10 +89,15 @@ struct xalloc_page {
 #define XALLOC_PAGE_POISON	0xaa
 extern bool xalloc_page_poison;
 
-/* A chunk: 2^XALLOC_CHUNK_ORDER contiguous, naturally aligned pages. */
+/*
+ * A chunk: 2^XALLOC_CHUNK_ORDER contiguous, naturally aligned pages, split
+ * into order-0 pages. Invariant (zone->lock):
+ *   present == pages of the chunk whose type is not XALLOC_PAGE_GONE
+ */
 struct xalloc_chunk {
 	struct xalloc_zone *zone;
 	unsigned long pfn;		/* first page frame */
+	unsigned int present;		/* pages still the zone's; zone->lock */
 	struct list_head node;		/* in zone->chunks */
 	struct xalloc_page *desc;	/* XALLOC_CHUNK_PAGES descriptors */
 };
@@ -111,9 +122,23 @@ struct xalloc_zone {
 	struct list_head free_list[XALLOC_NR_ORDERS];	/* lock */
 	unsigned long nr_free[XALLOC_NR_ORDERS];	/* lock */
 	unsigned long free_pages;			/* lock */
-	unsigned long present_pages;	/* constant after load */
-	unsigned int nr_chunks;		/* constant after load */
-	struct list_head chunks;	/* constant after load */
+	unsigned long present_pages;	/* lock */
+	unsigned int nr_chunks;		/* lock: chunks with present pages */
+	struct list_head chunks;	/* lock; only added to, read without */
+	/*
+	 * Growth (mm/zone_grow.c), lock:
+	 *   min_pages <= present_pages (except after a cap lowered below it)
+	 *   present_pages + growing <= max(max_pages, present_pages)
+	 */
+	unsigned long min_pages;	/* floor: never given back below */
+	unsigned long max_pages;	/* cap: never carved beyond */
+	unsigned long low_pages;	/* the worker carves while free is below */
+	unsigned long growing;		/* pages being carved right now */
+	struct xalloc_chunk *spare;	/* descriptors for atomic growth; xchg */
+	struct work_struct grow_work;	/* carves up to low_pages, refills spare */
+	unsigned long given_back_at;	/* jiffies of the last give-back; lock */
+	unsigned long nr_carved;	/* lock: chunks carved since load */
+	unsigned long nr_given_back;	/* lock: pages given to the kernel */
 	/* Event counters, lock. */
 	unsigned long nr_alloc;
 	unsigned long nr_freed;
@@ -135,6 +160,11 @@ struct xalloc_zone_info {
 	unsigned long nr_split;
 	unsigned long nr_merge;
 	unsigned long nr_failed;
+	unsigned long nr_given_back;	/* pages given back to the kernel */
+	unsigned long nr_carved;	/* chunks carved since load */
+	unsigned long min_pages;
+	unsigned long max_pages;
+	unsigned long low_pages;
 };
 
 extern struct xalloc_zone *xalloc_zones[MAX_NUMNODES];
@@ -144,13 +174,40 @@ static inline struct xalloc_zone *xalloc_zone_of(int nid)
 	return nid >= 0 && nid < MAX_NUMNODES ? xalloc_zones[nid] : NULL;
 }
 
-int xalloc_zone_init(unsigned long pages_per_node);
+int xalloc_zone_init(unsigned long pages_per_node, unsigned long max_pages);
+struct xalloc_chunk *xalloc_chunk_struct_alloc(int nid, gfp_t gfp);
+void xalloc_chunk_struct_free(struct xalloc_chunk *chunk);
+int xalloc_chunk_carve(struct xalloc_zone *zone, gfp_t gfp);
+
+/* Growth (mm/zone_grow.c). */
+unsigned long xalloc_zone_node_pages(int nid);
+void xalloc_zone_grow_init(struct xalloc_zone *zone);
+void xalloc_zone_grow_exit(struct xalloc_zone *zone);
+int xalloc_zone_apply_limits(struct xalloc_zone *zone, unsigned long min_pages,
+			     unsigned long max_pages);
+int xalloc_zone_set_limits(int nid, unsigned long min_pages, unsigned long max_pages);
+void xalloc_zone_grow_flush(int nid);
+bool xalloc_zone_grow(struct xalloc_zone *zone, gfp_t gfp);
+void xalloc_zone_kick(struct xalloc_zone *zone);
+
+/* Whether the worker should carve: free below the low watermark, room left. */
+static inline bool xalloc_zone_below_low_locked(struct xalloc_zone *zone)
+{
+	return unlikely(zone->free_pages < zone->low_pages) &&
+	       zone->present_pages + zone->growing + XALLOC_CHUNK_PAGES <= zone->max_pages;
+}
+
+/* Giving back (mm/zone_shrink.c). */
+unsigned long xalloc_zone_reclaimable(int nid);
+unsigned long xalloc_zone_give_back(int nid, unsigned long max);
 void xalloc_zone_exit(void);
 
 /*
  * Chunk lookup by page frame number: chunks are naturally aligned, so
- * pfn >> XALLOC_CHUNK_ORDER indexes a table built at load time. Read without
- * locks: the table does not change while the module is loaded.
+ * pfn >> XALLOC_CHUNK_ORDER indexes a table with a slot for every chunk of
+ * every node's span, allocated at load. Read without locks: a slot goes
+ * from NULL to its chunk once (smp_store_release() after the descriptors
+ * are set up) and keeps it until unload, given back or not.
  */
 struct xalloc_chunk_table {
 	unsigned long base;		/* pfn >> XALLOC_CHUNK_ORDER of entry 0 */
@@ -165,13 +222,18 @@ static inline struct xalloc_page *xalloc_pfn_desc(unsigned long pfn)
 {
 	unsigned long idx = (pfn >> XALLOC_CHUNK_ORDER) - xalloc_chunk_table.base;
 	struct xalloc_chunk *chunk;
+	struct xalloc_page *desc;
 
 	if (unlikely(idx >= xalloc_chunk_table.len))
 		return NULL;
-	chunk = xalloc_chunk_table.chunks[idx];
+	chunk = READ_ONCE(xalloc_chunk_table.chunks[idx]);
 	if (unlikely(!chunk))
 		return NULL;
-	return &chunk->desc[pfn & (XALLOC_CHUNK_PAGES - 1)];
+	desc = &chunk->desc[pfn & (XALLOC_CHUNK_PAGES - 1)];
+	/* A page given back is the kernel's: foreign, as if never carved. */
+	if (unlikely(READ_ONCE(desc->type) == XALLOC_PAGE_GONE))
+		return NULL;
+	return desc;
 }
 
 bool xalloc_zone_info(int nid, struct xalloc_zone_info *info);
@@ -218,6 +280,10 @@ struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
 					  enum xalloc_page_type type);
 void xalloc_free_one_locked(struct xalloc_zone *zone, struct xalloc_page *desc,
 			    unsigned int order);
+void xalloc_block_gone_locked(struct xalloc_zone *zone, struct xalloc_page *desc,
+			      unsigned int order);
+void xalloc_block_release(struct xalloc_page *desc, unsigned int order, bool unpoison);
+void xalloc_block_give_back(struct xalloc_page *desc, unsigned int order, bool unpoison);
 
 /* Per-CPU page lists (mm/pcp.c). */
 int xalloc_pcp_set(unsigned int high, unsigned int batch);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * debugfs views of the zone: /sys/kernel/debug/xalloc/buddyinfo in
- * /proc/buddyinfo's format, zoneinfo with every counter per node, and
+ * /proc/buddyinfo's format, zoneinfo with every counter per node (chunks
+ * carved and pages given back, the floor, low watermark and cap), and
  * validate (write to check every node's zone, read the number at fault).
  * Counters are copied under the zone lock and printed after unlocking.
  */
@@ -68,6 +69,11 @@ static int zoneinfo_show(struct seq_file *m, void *v)
 		seq_printf(m, "  split        %lu\n", info.nr_split);
 		seq_printf(m, "  merge        %lu\n", info.nr_merge);
 		seq_printf(m, "  failed       %lu\n", info.nr_failed);
+		seq_printf(m, "  carved       %lu\n", info.nr_carved);
+		seq_printf(m, "  given_back   %lu\n", info.nr_given_back);
+		seq_printf(m, "  min          %lu\n", info.min_pages);
+		seq_printf(m, "  low          %lu\n", info.low_pages);
+		seq_printf(m, "  max          %lu\n", info.max_pages);
 		zoneinfo_pagesets(m, nid);
 	}
 	return 0;

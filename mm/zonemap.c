@@ -11,7 +11,8 @@
  *
  * Tokens: F<order> a free block, P<order> a free block on a per-CPU list,
  * A<order> pages from xalloc_alloc_pages(), L<order> a large kmalloc block,
- * S<order>:<cache> a slab of the cache of that number, ?<order> a block
+ * S<order>:<cache> a slab of the cache of that number, G0 a page given back
+ * to the kernel, ?<order> a block
  * caught in a state it should not be in (or a slab whose cache is not set
  * yet). "*<n>" repeats a token n times.
  *
@@ -57,6 +58,7 @@ static const char zonemap_state[] = {
 	[XALLOC_PAGE_LARGE] = 'L',
 	[XALLOC_PAGE_SLAB] = 'S',
 	[XALLOC_PAGE_SLAB_TAIL] = '?',
+	[XALLOC_PAGE_GONE] = 'G',
 };
 
 /* Copy the block heads of @chunk into @b; return how many there are. */
@@ -74,8 +76,10 @@ static unsigned int zonemap_copy_chunk(struct xalloc_chunk *chunk,
 		u8 type = desc->type;
 
 		/* A block head has a type and is aligned to its order. */
-		if (type == XALLOC_PAGE_NONE || type >= XALLOC_PAGE_SLAB_TAIL ||
-		    order > XALLOC_CHUNK_ORDER || (i & ((1UL << order) - 1))) {
+		if (type == XALLOC_PAGE_GONE) {
+			order = 0;
+		} else if (type == XALLOC_PAGE_NONE || type >= XALLOC_PAGE_SLAB_TAIL ||
+			   order > XALLOC_CHUNK_ORDER || (i & ((1UL << order) - 1))) {
 			type = XALLOC_PAGE_NONE;
 			order = 0;
 		}

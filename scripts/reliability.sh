@@ -12,6 +12,11 @@
 #   pressure       512 MiB guest, zone_mb=192 on 2 nodes (if that is ENOMEM:
 #                  128, then 96), then allocate until ENOMEM: the guest must
 #                  stay alive and every failure be a clean one
+#   elastic        zone_mb=0 zone_max_mb=256: the zone grows for 128 MiB of
+#                  pages, "echo 2 > drop_caches" leaves exactly what is in
+#                  use (no free page), and a tmpfs file larger than the
+#                  memory available makes the shrinker give the regrown
+#                  zone back; the numbers are printed
 #   smp4/numa4     -smp 4 numa=fake=4 (2 GiB) with the slub and stress suites
 #   debian         Debian's packaged linux-image for VER (6.1 only; make deps
 #                  puts it in the cache), xalloc.ko built against Debian's
@@ -22,6 +27,7 @@
 #
 # usage: scripts/reliability.sh VER
 #   XALLOC_RELIABILITY_RUNS="load pressure smp4 debian"  the runs to do
+#                                          (elastic on request only, so far)
 #
 # Every guest's console must have no splat (lib.sh's splats: unload messages
 # and xalloc reports too, but those of the smp4 suites' KUnit cases that
@@ -192,7 +198,7 @@ EOF
 			"insmod xalloc.ko $arg fails at step $step with ENOMEM (${err##*:_}), no debugfs left"
 	done
 	err=$(mark "$c" error-zone_mb)
-	check "grep -q 'xalloc: zone_mb=1048576 must be 1 to [0-9]*, the largest node.s memory in MiB\$' '$c' &&
+	check "grep -q 'xalloc: zone_mb=1048576 must be 0 to [0-9]*, the largest node.s memory in MiB\$' '$c' &&
 		[ '${err##*:_}' = Invalid_argument ]" "$ver" \
 		"insmod xalloc.ko zone_mb=1048576 is refused with EINVAL (${err##*:_}) and says the bound"
 	# The 20th chunk fails: node 1 keeps the 3 it got, and the load works.
@@ -248,6 +254,7 @@ if [ -n "$loaded" ]; then
 	n=1
 	result=none
 	while [ "$n" -le 12 ]; do
+		mark "holder $i"
 		{
 			j=0
 			while [ "$j" -lt 16 ]; do
@@ -313,6 +320,120 @@ EOF
 	n=$(grep -c -e '^xalloc-rel: insmod-[0-9]* ENOMEM' -e '^xalloc-rel: rmmod ok' "$c" || true)
 	chunks_back "$ver" pressure "$c" "$n"
 	no_splat "$ver" pressure "$c" "$work/pressure-splats.log"
+}
+
+# 3b: the elastic zone: an empty zone (zone_mb=0, cap 256 MiB per node; its
+# worker carves one chunk per node at once, the low watermark) grows for two
+# holders of 64 MiB of pages; after they exit, "echo 2 >
+# /proc/sys/vm/drop_caches" runs every shrinker and xalloc holds exactly what
+# is in use (no free page on any list); grown again, a tmpfs file 64 MiB
+# larger than MemAvailable puts the guest under real pressure, and the
+# shrinker gives the zone back. Pages summed over the nodes' zoneinfo.
+run_elastic() {
+	initramfs "$work/elastic.gz" "$(
+		cat <<'EOF'
+zsum() {
+	awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }' /sys/kernel/debug/xalloc/zoneinfo
+}
+zline() {
+	echo "present=$(zsum present) free=$(zsum free) pcp=$(zsum pcp) carved=$(zsum carved) given_back=$(zsum given_back)"
+}
+# hold N: N processes holding 64 MiB of order-10 pages each, until /tmp/release.
+hold() {
+	rm -f /tmp/release
+	i=1
+	while [ "$i" -le "$1" ]; do
+		mark "holder $i"
+		{
+			j=0
+			while [ "$j" -lt 16 ]; do
+				echo "pages 10"
+				j=$((j + 1))
+			done
+			echo version
+			while [ ! -e /tmp/release ]; do sleep 0.2; done
+		} | xallocctl run - >"/tmp/hold$i.log" 2>&1 &
+		t=0
+		while ! grep -q '^> version' "/tmp/hold$i.log"; do
+			[ "$t" -lt 600 ] || break
+			sleep 0.1
+			t=$((t + 1))
+		done
+		i=$((i + 1))
+	done
+}
+release() {
+	touch /tmp/release
+	wait
+}
+mark "memfree-before $(memfree)"
+# Stacks of every task, once, if the run is not done by then.
+( sleep 150; [ -e /tmp/done ] || for p in /proc/[0-9]*; do
+	echo "task $p $(cat "$p/comm" 2>/dev/null) $(sed -n 's/^State:\t//p' "$p/status" 2>/dev/null)"
+	cat "$p/stack" 2>/dev/null
+done ) &
+if insmod /lib/xalloc/xalloc.ko quarantine_kb=0 zone_mb=0 zone_max_mb=256; then
+	mark "insmod ok"
+	mark "empty $(zsum present) $(zline)"
+	hold 2
+	mark "held $(zsum present) $(zline)"
+	grep -c ENOMEM /tmp/hold1.log /tmp/hold2.log
+	release
+	mark "released $(zsum free) $(zline)"
+	echo 2 >/proc/sys/vm/drop_caches
+	mark "dropped $(($(zsum free) + $(zsum pcp))) $(zline)"
+	hold 2
+	release
+	mark "regrown $(zsum present) $(zline)"
+	avail=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)
+	mark "available-mb $avail"
+	# A tmpfs of its own: the root file system's stops at half the memory.
+	mkdir -p /mnt/fill
+	mount -t tmpfs -o size=100% none /mnt/fill
+	dd if=/dev/zero of=/mnt/fill/fill bs=1M count=$((avail + 64)) 2>/tmp/dd.err
+	mark "dd-exit $?"
+	cat /tmp/dd.err
+	mark "pressed $(zsum present) $(zline)"
+	grep -E '^(MemFree|MemAvailable|Shmem):' /proc/meminfo
+	rm -f /mnt/fill/fill
+	umount /mnt/fill
+	echo 1 >/tmp/alive && [ "$(cat /tmp/alive)" = 1 ] && mark "alive after pressure"
+	cat /sys/kernel/debug/xalloc/zoneinfo
+	mark "report-count $(reports)"
+	if rmmod xalloc; then mark "rmmod ok"; else mark "rmmod failed"; fi
+else
+	mark "insmod failed"
+fi
+mark "memfree-after $(memfree)"
+touch /tmp/done
+EOF
+	)" "$ko"
+	boot elastic "$bz" "$work/elastic.gz" 240
+	c=$work/elastic.log
+	check "[ '$(mark "$c" insmod)' = ok ]" "$ver" "elastic: insmod zone_mb=0 zone_max_mb=256"
+	e=$(mark "$c" empty)
+	check "[ '${e:-x}' -le 2048 ]" "$ver" \
+		"elastic: zone_mb=0 loads an empty zone, which carves its low watermark of one chunk per node (${e:-?} pages; $(elastic_line "$c" empty))"
+	h=$(mark "$c" held)
+	check "[ '${h:-0}' -ge 32768 ]" "$ver" "elastic: the zone grows for 128 MiB of pages ($(elastic_line "$c" held))"
+	d=$(mark "$c" dropped)
+	check "[ '${d:-x}' = 0 ]" "$ver" \
+		"elastic: drop_caches leaves no free page in the zone, only what is in use (${d:-?} free; $(elastic_line "$c" released) -> $(elastic_line "$c" dropped))"
+	r=$(mark "$c" regrown)
+	p=$(mark "$c" pressed)
+	check "[ -n '$p' ] && [ '${r:-0}' -ge 32768 ] && [ '$p' -lt '${r:-0}' ]" "$ver" \
+		"elastic: under pressure (a tmpfs file of $(mark "$c" available-mb) + 64 MiB) the zone gives back $((${r:-0} - ${p:-0})) of ${r:-?} pages ($(elastic_line "$c" pressed))"
+	check "grep -q '^xalloc-rel: alive after pressure' '$c'" "$ver" "elastic: guest alive after the pressure"
+	n=$(mark "$c" report-count)
+	check "[ '${n:-x}' = 0 ]" "$ver" "elastic: no xalloc report (debugfs reports ${n:-?} before rmmod)"
+	check "[ '$(mark "$c" rmmod)' = ok ]" "$ver" "elastic: rmmod"
+	chunks_back "$ver" elastic "$c" 1
+	no_splat "$ver" elastic "$c" "$work/elastic-splats.log"
+}
+
+# elastic_line CONSOLE NAME: the zone counters after "xalloc-rel: NAME VALUE".
+elastic_line() {
+	sed -n "s/^xalloc-rel: $2 [^ ]* //p" "$1" | tail -1
 }
 
 # 4: 4 CPUs on 4 fake nodes, the slub and stress suites.
@@ -402,7 +523,7 @@ EOF
 
 for run in $runs; do
 	case "$run" in
-	load | pressure | smp4 | debian) "run_$run" ;;
+	load | pressure | elastic | smp4 | debian) "run_$run" ;;
 	*) echo "reliability: unknown run '$run'" >&2; exit 1 ;;
 	esac
 done

@@ -28,7 +28,7 @@ import matplotlib.patches as mpatches  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-TOKEN = re.compile(r"^([FPALS?])(\d+)(?::(-?\d+))?(?:\*(\d+))?$")
+TOKEN = re.compile(r"^([FPALSG?])(\d+)(?::(-?\d+))?(?:\*(\d+))?$")
 CHUNK = re.compile(r"^node (\d+) chunk (\d+) pfn (0x[0-9a-f]+|0) pages (\d+)$")
 CACHE = re.compile(r"^cache (\d+) (\S+)$")
 
@@ -36,9 +36,10 @@ STATE_NAMES = {
     "P": "free, on a per-CPU list",
     "A": "pages (xalloc_alloc_pages)",
     "L": "large kmalloc block",
+    "G": "given back to the kernel",
     "?": "unknown / in transition",
 }
-STATE_COLOURS = {"P": "#bcbd22", "A": "#d62728", "L": "#ff7f0e", "?": "#000000"}
+STATE_COLOURS = {"P": "#bcbd22", "A": "#d62728", "L": "#ff7f0e", "G": "#ffffff", "?": "#000000"}
 # Slab colours: blues, purples, browns, pinks, greys; no green, red or orange.
 SLAB_COLOURS = ["#1f77b4", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                 "#17becf", "#393b79", "#7b4173", "#aec7e8", "#c5b0d5",

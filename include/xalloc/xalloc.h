@@ -17,6 +17,7 @@ struct page *xalloc_alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
 struct page *xalloc_alloc_pages(gfp_t gfp, unsigned int order);
 void xalloc_free_pages(struct page *page, unsigned int order);
 void xalloc_zone_drain(void);
+unsigned long xalloc_zone_shrink(void);
 
 struct xalloc_cache;
 
