@@ -856,70 +856,23 @@ static void xalloc_slub_alloc_in_interrupt(struct kunit *test)
  * of {freelist, tid} and its cmpxchg, the cmpxchg fails, is counted
  * (CMPXCHG_DOUBLE_CPU_FAIL) and retried; nothing is lost or handed out twice.
  */
-#define SLUB_RACE_MAX	(4UL << 20)
-
-struct slub_race {
-	struct hrtimer timer;
-	struct xalloc_cache *s;
-	atomic_t fired, failed;
-	bool stop;
-};
-
-static enum hrtimer_restart slub_race_timer(struct hrtimer *timer)
+static bool slub_race_seen(struct xalloc_cache *s)
 {
-	struct slub_race *r = container_of(timer, struct slub_race, timer);
-	void *p = xalloc_cache_alloc(r->s, GFP_ATOMIC);
-
-	if (p)
-		xalloc_cache_free(r->s, p);
-	else
-		atomic_inc(&r->failed);
-	atomic_inc(&r->fired);
-	if (READ_ONCE(r->stop))
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, ns_to_ktime(50 * NSEC_PER_USEC));
-	return HRTIMER_RESTART;
-}
-
-/* On one CPU: pairs until a retry is seen; how many pairs that took. */
-static long slub_race_fn(void *arg)
-{
-	struct slub_race *r = arg;
-	unsigned long i;
-
-	hrtimer_init(&r->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	r->timer.function = slub_race_timer;
-	hrtimer_start(&r->timer, ns_to_ktime(50 * NSEC_PER_USEC), HRTIMER_MODE_REL);
-	for (i = 0; i < SLUB_RACE_MAX; i++) {
-		void *p = xalloc_cache_alloc(r->s, GFP_KERNEL);
-
-		if (!p) {
-			atomic_inc(&r->failed);
-			break;
-		}
-		xalloc_cache_free(r->s, p);
-		if (!(i % 1024)) {
-			if (xalloc_cache_stat(r->s, CMPXCHG_DOUBLE_CPU_FAIL))
-				break;
-			cond_resched();
-		}
-	}
-	WRITE_ONCE(r->stop, true);
-	hrtimer_cancel(&r->timer);
-	return i;
+	return xalloc_cache_stat(s, CMPXCHG_DOUBLE_CPU_FAIL);
 }
 
 static void xalloc_slub_interrupt_inside_fast_path(struct kunit *test)
 {
-	struct slub_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct xalloc_kunit_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	long pairs;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->s = slub_cache(test, "slub_race", 64, 0, 0, NULL);
-	pairs = slub_on_cpu(test, 0, slub_race_fn, r);
+	r->seen = slub_race_seen;
+	pairs = slub_on_cpu(test, 0, xalloc_kunit_race_run, r);
 	kunit_info(test, "first retry after %ld pairs, %d interrupts", pairs,
 		   atomic_read(&r->fired));
-	KUNIT_EXPECT_LT(test, pairs, (long)SLUB_RACE_MAX);
+	KUNIT_EXPECT_LT(test, pairs, (long)XALLOC_KUNIT_RACE_MAX);
 	KUNIT_EXPECT_GT(test, xalloc_cache_stat(r->s, CMPXCHG_DOUBLE_CPU_FAIL), 0UL);
 	KUNIT_EXPECT_GT(test, atomic_read(&r->fired), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->failed), 0);
