@@ -34,10 +34,11 @@ check: tools
 # xalloc against the kernel's allocators on a kernel without bug finders;
 # BENCH_ARGS go to xalloc_bench.ko, e.g. BENCH_ARGS="trials=9 scale=200";
 # KERNEL is 6.1 (the default), 6.12 (the -O2 bench kernels) or debian
-# (Debian's stock 6.1 kernel, booted with init_on_alloc=1 and =0).
+# (Debian's stock 6.1 kernel, booted with init_on_alloc=1 and =0);
+# XALLOC_ARGS go to xalloc.ko, e.g. XALLOC_ARGS=sheaves=1.
 KERNEL ?= 6.1
 bench:
-	KERNEL=$(KERNEL) scripts/bench.sh $(BENCH_ARGS)
+	KERNEL=$(KERNEL) XALLOC_ARGS="$(XALLOC_ARGS)" scripts/bench.sh $(BENCH_ARGS)
 
 # Recorded workloads (traces/) through xalloc and the kernel's allocators on
 # the bench kernel; RECORD=1 records them first on Debian's 6.1 kernel

@@ -18,8 +18,9 @@
 #
 # Output in build/bench/<kernel>/ (one directory per boot): console.log,
 # results.json, results.txt (the tables), ratios.png (gnuplot).
-# Environment: KERNEL, BENCH_CONFIG (kunit/bench.config; kunit/debug.config
-# shows what the bug finders cost), and the guest's shape as for
+# Environment: KERNEL, XALLOC_ARGS (parameters of xalloc.ko, e.g. sheaves=1),
+# BENCH_CONFIG (kunit/bench.config; kunit/debug.config shows what the bug
+# finders cost), and the guest's shape as for
 # scripts/guest.sh (XALLOC_SMP=2, XALLOC_NUMA=2 ...).
 set -euo pipefail
 
@@ -74,11 +75,12 @@ dump() {
 	mark "$1 end"
 }
 EOF
-	echo "params='$*'"
+	echo "params='$*' xparams='${XALLOC_ARGS:-}'"
 	cat <<'EOF'
 mark "cpus $(grep -c ^processor /proc/cpuinfo) $(uname -r)"
 mark "cmdline $(cat /proc/cmdline)"
-if insmod /lib/xalloc/xalloc.ko && insmod /lib/xalloc/xalloc_bench.ko $params; then
+mark "xalloc $xparams"
+if insmod /lib/xalloc/xalloc.ko $xparams && insmod /lib/xalloc/xalloc_bench.ko $params; then
 	dump results /sys/kernel/debug/xalloc_bench/results
 	dump kernel-slabinfo /proc/slabinfo
 	dump xalloc-slabinfo /sys/kernel/debug/xalloc/slabinfo

@@ -280,11 +280,13 @@ def main():
     info = next((m for m in marks if m.startswith("cpus ")), "cpus ? ?").split()
     cmdline = next((m[len("cmdline "):] for m in marks if m.startswith("cmdline ")), "?")
     init = re.search(r"\binit_on_alloc=(\d)", cmdline)
+    xparams = next((m[len("xalloc "):] for m in marks if m.startswith("xalloc ")), "")
     doc = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "kernel": info[2] if len(info) > 2 else "?",
         "cpus": int(info[1]) if info[1].isdigit() else None,
         "cmdline": cmdline,
+        "xalloc_params": xparams.strip(),
         "unit": "ns per operation (median, quartiles, min, max over trials); "
                 "ratio = xalloc / kernel medians",
         "spread": "(q3 - q1) / median of each side; above 10 % a scenario runs again at "
@@ -303,6 +305,7 @@ def main():
     print("xalloc bench, %s, kernel %s, %s CPUs" % (doc["date"], doc["kernel"], doc["cpus"]))
     print("command line: %s%s" % (cmdline, "" if init else
                                   " (init_on_alloc: the kernel's default)"))
+    print("xalloc.ko parameters: %s" % (xparams.strip() or "none"))
     print()
     print("\n".join(speed_table(results)))
     print()
