@@ -44,9 +44,11 @@ FLOOR = 1.0
 # Scaling: xalloc's speedup at least the kernel's in the same boot minus 5 %.
 SCALING_SLACK = 0.95
 # What each side does for a block of pages that the other does not.
-PAGES_NOTE = ("xalloc hands out its own descriptor's block and sets up no "
-              "struct page; alloc_pages() prepares and checks every struct "
-              "page of the block")
+PAGES_NOTE = ("xalloc's pages keep a count of 1 each from carve time: it "
+              "touches no struct page to hand a block out and reads each "
+              "page's count when it comes back; alloc_pages() checks each "
+              "page's flags on free, and on allocation too for a block above "
+              "order 3 (its per-CPU lists hold orders 0-3)")
 
 
 def blocks(path):
