@@ -47,18 +47,6 @@ struct kmalloc_test_ctx {
 
 /* ---- Helpers ------------------------------------------------------------ */
 
-static unsigned long kmalloc_zone_free_pages(void)
-{
-	struct xalloc_zone_info info;
-	unsigned long sum = 0;
-	int nid;
-
-	for_each_node(nid)
-		if (xalloc_zone_info(nid, &info))
-			sum += info.free_pages + info.pcp_pages;
-	return sum;
-}
-
 static unsigned long kmalloc_active(struct xalloc_cache *s)
 {
 	struct xalloc_cache_counts cnt;
@@ -73,7 +61,7 @@ static unsigned long kmalloc_active(struct xalloc_cache *s)
  */
 static unsigned long kmalloc_held_pages(struct kmalloc_test_ctx *ctx)
 {
-	unsigned long pages = kmalloc_zone_free_pages();
+	unsigned long pages = xalloc_kunit_zone_free();
 	struct xalloc_cache_counts cnt;
 
 	for (unsigned int i = 0; i < NR_KMALLOC_CLASSES; i++) {
@@ -504,12 +492,12 @@ static void xalloc_kmalloc_krealloc_zero_frees(struct kunit *test)
 			    (void *)ZERO_SIZE_PTR);
 	KUNIT_EXPECT_EQ(test, kmalloc_active(s), active);
 
-	free_pages = kmalloc_zone_free_pages();
+	free_pages = xalloc_kunit_zone_free();
 	p = xalloc_kmalloc(50000, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	KUNIT_EXPECT_PTR_EQ(test, xalloc_krealloc(p, 0, GFP_KERNEL),
 			    (void *)ZERO_SIZE_PTR);
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), free_pages);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), free_pages);
 
 	KUNIT_EXPECT_PTR_EQ(test, xalloc_krealloc(NULL, 0, GFP_KERNEL),
 			    (void *)ZERO_SIZE_PTR);
@@ -568,7 +556,7 @@ static void xalloc_kmalloc_large_from_zone(struct kunit *test)
 {
 	size_t size = *(const size_t *)test->param_value;
 	unsigned int order = get_order(size);
-	unsigned long before = kmalloc_zone_free_pages();
+	unsigned long before = xalloc_kunit_zone_free();
 	struct xalloc_page *desc;
 	void *p;
 
@@ -582,11 +570,11 @@ static void xalloc_kmalloc_large_from_zone(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, desc->large_size, size);
 	KUNIT_EXPECT_PTR_EQ(test, xalloc_desc_address(desc), p);
 	KUNIT_EXPECT_EQ(test, xalloc_ksize(p), PAGE_SIZE << order);
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before - (1UL << order));
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), before - (1UL << order));
 	kmalloc_fill(p, size, 5);
 	KUNIT_EXPECT_TRUE(test, kmalloc_check(p, size, 5));
 	xalloc_kfree(p);
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), before);
 }
 
 static void xalloc_kmalloc_too_large_returns_null(struct kunit *test)
@@ -594,7 +582,7 @@ static void xalloc_kmalloc_too_large_returns_null(struct kunit *test)
 	static const size_t sizes[] = {
 		KMALLOC_MAX_LARGE + 1, 2 * KMALLOC_MAX_LARGE, SIZE_MAX / 2, SIZE_MAX,
 	};
-	unsigned long before = kmalloc_zone_free_pages();
+	unsigned long before = xalloc_kunit_zone_free();
 	void *p;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -605,7 +593,7 @@ static void xalloc_kmalloc_too_large_returns_null(struct kunit *test)
 		KUNIT_EXPECT_NULL_MSG(test, xalloc_kmalloc_node(sizes[i], GFP_KERNEL, 0),
 				      "size %zu", sizes[i]);
 	}
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), before);
 
 	/* A failed krealloc leaves the old memory alone. */
 	p = xalloc_kmalloc(100, GFP_KERNEL);
@@ -747,27 +735,27 @@ static void xalloc_kmalloc_free_inside_object_reported(struct kunit *test)
 /* Addresses inside a large block, in its first page and in a later one. */
 static void xalloc_kmalloc_free_inside_large_reported(struct kunit *test)
 {
-	unsigned long before = kmalloc_zone_free_pages(), held;
+	unsigned long before = xalloc_kunit_zone_free(), held;
 	u8 *p;
 
 	p = xalloc_kmalloc(16384, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	held = kmalloc_zone_free_pages();
+	held = xalloc_kunit_zone_free();
 
 	xalloc_kfree(p + 1);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
 	xalloc_kfree(p + 8192);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), held);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), held);
 	KUNIT_EXPECT_EQ(test, xalloc_addr_desc(p)->type, (u8)XALLOC_PAGE_LARGE);
 	memset(p, 0x11, 16384);
 	xalloc_kfree(p);
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), before);
 }
 
 static void xalloc_kmalloc_double_free_large_reported(struct kunit *test)
 {
-	unsigned long before = kmalloc_zone_free_pages();
+	unsigned long before = xalloc_kunit_zone_free();
 	void *p;
 
 	p = xalloc_kmalloc(32768, GFP_KERNEL);
@@ -776,7 +764,7 @@ static void xalloc_kmalloc_double_free_large_reported(struct kunit *test)
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 	xalloc_kfree(p);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), before);
 }
 
 /* A pointer from the kernel's own slab allocator is not xalloc's. */
@@ -812,17 +800,17 @@ static void xalloc_kmalloc_ksize_foreign_reported(struct kunit *test)
 /* A block from xalloc_alloc_pages() must go back through xalloc_free_pages(). */
 static void xalloc_kmalloc_free_page_block_reported(struct kunit *test)
 {
-	unsigned long before = kmalloc_zone_free_pages();
+	unsigned long before = xalloc_kunit_zone_free();
 	struct page *page;
 
 	page = xalloc_alloc_pages(GFP_KERNEL, 0);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	xalloc_kfree(page_address(page));
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before - 1);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), before - 1);
 	xalloc_free_pages(page, 0);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
-	KUNIT_EXPECT_EQ(test, kmalloc_zone_free_pages(), before);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_zone_free(), before);
 }
 
 /* ---- Atomic context ----------------------------------------------------- */
