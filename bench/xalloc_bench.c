@@ -99,6 +99,8 @@ struct xb_rcu_obj {
  * @batches: batches per trial at scale 100; remote frees: ring transfers
  *	per trial in units of @batch
  * @from: remote frees: index of the allocating CPU among the online ones
+ * @flags: xalloc_cache_create() flags of xalloc's cache (XALLOC_SHEAVES:
+ *	the sheaf path; the kernel's cache is the same either way)
  */
 struct xb_scenario {
 	const char *name;
@@ -108,6 +110,7 @@ struct xb_scenario {
 	unsigned int batch;
 	unsigned int batches;
 	unsigned int from;
+	unsigned long flags;
 };
 
 static const struct xb_scenario xb_scenarios[] = {
@@ -131,6 +134,14 @@ static const struct xb_scenario xb_scenarios[] = {
 	{ "pages-o9",       XB_PAGES,       9,    0,    50,   8 },
 	{ "pages-burst",    XB_PAGES_BURST, 0,    1024, 1024, 4 },
 	{ "kfree-rcu-64",   XB_RCU,         sizeof(struct xb_rcu_obj), 4096, 4096, 4 },
+	/* The same with sheaves on xalloc's cache, in the same boot. */
+	{ "sheaf-fastpath-64",   XB_FASTPATH, 64,   0,    1000, 20, 0, XALLOC_SHEAVES },
+	{ "sheaf-fastpath-1024", XB_FASTPATH, 1024, 0,    1000, 20, 0, XALLOC_SHEAVES },
+	{ "sheaf-burst-64",      XB_BURST,    64,   4096, 4096, 4,  0, XALLOC_SHEAVES },
+	{ "sheaf-bulk-64",       XB_BULK,     64,   64,   4096, 4,  0, XALLOC_SHEAVES },
+	{ "sheaf-remote-0to1",   XB_REMOTE,   64,   0,    1024, 16, 0, XALLOC_SHEAVES },
+	{ "sheaf-remote-1to0",   XB_REMOTE,   64,   0,    1024, 16, 1, XALLOC_SHEAVES },
+	{ "sheaf-scaling-64",    XB_SCALING,  64,   0,    1000, 20, 0, XALLOC_SHEAVES },
 };
 
 /* Sizes whose slab geometry make bench reports, besides the kmalloc classes. */
@@ -781,7 +792,7 @@ static int xb_run_setup(struct xb_run *r, const struct xalloc_bench_opts *opts,
 	if (sc->kind != XB_KMALLOC && sc->kind != XB_PAGES &&
 	    sc->kind != XB_PAGES_BURST) {
 		snprintf(name, sizeof(name), "xbench-%s", sc->name);
-		r->xc = xalloc_cache_create(name, sc->size, 0, 0, NULL);
+		r->xc = xalloc_cache_create(name, sc->size, 0, sc->flags, NULL);
 		r->kc = kmem_cache_create(name, sc->size, 0, 0, NULL);
 		if (!r->xc || !r->kc)
 			return -ENOMEM;

@@ -54,8 +54,7 @@
 #include <linux/wait_bit.h>
 #include <xalloc/xalloc.h>
 
-#include "../mm/zone.h"
-
+#include "xalloc_bench_pages.h"
 #include "xalloc_bench_stat.h"
 #include "xalloc_replay.h"
 
@@ -201,42 +200,9 @@ static struct dentry *xr_debugfs;
 
 /* ---- Pages ---------------------------------------------------------------- */
 
-/* xalloc's zone pages in use: neither on the free lists nor per-CPU lists. */
-static long xr_xalloc_pages(void)
-{
-	struct xalloc_zone_info info;
-	long pages = 0;
-	int nid;
-
-	for_each_online_node(nid)
-		if (xalloc_zone_info(nid, &info))
-			pages += info.present_pages - info.free_pages - info.pcp_pages;
-	return pages;
-}
-
-/* The kernel's slab pages, exactly: the global counts and every CPU's diff. */
-static long xr_kernel_pages(void)
-{
-	long pages = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B) +
-		     global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B);
-	int nid, cpu;
-
-	for_each_online_node(nid) {
-		struct pglist_data *pgdat = NODE_DATA(nid);
-
-		for_each_online_cpu(cpu) {
-			struct per_cpu_nodestat *p = per_cpu_ptr(pgdat->per_cpu_nodestats, cpu);
-
-			pages += p->vm_node_stat_diff[NR_SLAB_UNRECLAIMABLE_B] +
-				 p->vm_node_stat_diff[NR_SLAB_RECLAIMABLE_B];
-		}
-	}
-	return pages;
-}
-
 static long xr_pages(bool k)
 {
-	return k ? xr_kernel_pages() : xr_xalloc_pages();
+	return k ? xalloc_bench_kernel_slab_pages() : xalloc_bench_zone_pages(true);
 }
 
 /* ---- One event ------------------------------------------------------------ */

@@ -13,12 +13,16 @@
 # twice: with Debian's command line (init_on_alloc=1 by its config) and with
 # init_on_alloc=0. Each boot's busybox /init loads xalloc.ko, then
 # xalloc_bench.ko (which runs every scenario while insmod waits), and dumps
-# the results and both slabinfo files. Guests boot with slab_nomerge so that
+# the results and both slabinfo files; then it loads xalloc.ko again with
+# zone_mb=0 and xalloc_bench_memory.ko, the memory scenario (the pages each
+# side holds after a mixed working set of BENCH_MEMORY_MIB, default 200, was
+# 90 % freed and given back; 0 skips it). Guests boot with slab_nomerge so that
 # the benchmark's kernel caches keep their own names and geometry.
 #
 # Output in build/bench/<kernel>/ (one directory per boot): console.log,
 # results.json, results.txt (the tables), ratios.png (gnuplot).
 # Environment: KERNEL, XALLOC_ARGS (parameters of xalloc.ko, e.g. sheaves=1),
+# BENCH_MEMORY_MIB (the memory scenario's working set, 0: none),
 # BENCH_CONFIG (kunit/bench.config; kunit/debug.config shows what the bug
 # finders cost), and the guest's shape as for
 # scripts/guest.sh (XALLOC_SMP=2, XALLOC_NUMA=2 ...).
@@ -65,7 +69,8 @@ fi
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 busybox_root "$root"
-cp "$moddir/xalloc.ko" "$moddir/bench/xalloc_bench.ko" "$root/lib/xalloc/"
+cp "$moddir/xalloc.ko" "$moddir/bench/xalloc_bench.ko" "$moddir/bench/xalloc_bench_memory.ko" \
+	"$root/lib/xalloc/"
 {
 	init_start xalloc-bench
 	cat <<'EOF'
@@ -75,7 +80,7 @@ dump() {
 	mark "$1 end"
 }
 EOF
-	echo "params='$*' xparams='${XALLOC_ARGS:-}'"
+	echo "params='$*' xparams='${XALLOC_ARGS:-}' memory_mib='${BENCH_MEMORY_MIB:-200}'"
 	cat <<'EOF'
 mark "cpus $(grep -c ^processor /proc/cpuinfo) $(uname -r)"
 mark "cmdline $(cat /proc/cmdline)"
@@ -88,6 +93,17 @@ if insmod /lib/xalloc/xalloc.ko $xparams && insmod /lib/xalloc/xalloc_bench.ko $
 	rmmod xalloc
 else
 	mark "insmod failed"
+fi
+# The memory scenario, with an empty zone that grows as it needs.
+if [ "$memory_mib" != 0 ]; then
+	if insmod /lib/xalloc/xalloc.ko zone_mb=0 $xparams &&
+	   insmod /lib/xalloc/xalloc_bench_memory.ko mib=$memory_mib; then
+		dump memory /sys/kernel/debug/xalloc_bench_memory/results
+		rmmod xalloc_bench_memory
+		rmmod xalloc
+	else
+		mark "memory: insmod failed"
+	fi
 fi
 mark done
 reboot -f

@@ -156,7 +156,8 @@ def targets(results):
     rows = [r for r in results if not r.get("skipped") and r["ratio"] is not None]
     for prefix, want, what in TARGETS:
         for r in rows:
-            if r["name"].startswith(prefix):
+            # sheaf-<scenario>: the same scenario, xalloc's cache with sheaves.
+            if r["name"].startswith(prefix) or r["name"].startswith("sheaf-" + prefix):
                 out.append("%-24s %-9s %-16s %-7.3f %s" % (
                     what, "<= %.1f" % want, r["name"], r["ratio"], verdict(r, want)))
     for r in rows:
@@ -229,6 +230,50 @@ def memory_table(memory):
     return out
 
 
+def parse_memory(lines):
+    """The memory scenario's line (bench/xalloc_bench_memory.c), or None."""
+    for line in lines:
+        m = re.match(r"^memory-mixed (.*)$", line)
+        if not m:
+            continue
+        kv = dict(f.split("=", 1) for f in m.group(1).split())
+        if "failed" in kv:
+            return {"failed": int(kv["failed"])}
+        out = {k: int(v) for k, v in kv.items() if k.endswith("_kib") or k == "objects"}
+        out["ratio"] = None if kv["ratio"] == "-" else float(kv["ratio"])
+        out["runs"] = []
+        for run in kv["runs"].split(","):
+            side, peak, held, used, end = run.split(":")
+            out["runs"].append({"side": "kernel" if side == "k" else "xalloc",
+                                "peak": int(peak), "held": int(held), "used": int(used),
+                                "end": int(end)})
+        return out
+    return None
+
+
+def memory_scenario(mem):
+    """The memory scenario as printed lines, its target last."""
+    if mem is None:
+        return ["not run (BENCH_MEMORY_MIB=0, or no result)"]
+    if "failed" in mem:
+        return ["failed: error %d (console)" % mem["failed"]]
+    out = ["%d objects of 8-4095 bytes, %d KiB requested; 90 %% freed in random order, "
+           "then given back" % (mem["objects"], mem["requested_kib"]),
+           "%-8s %12s %12s %12s" % ("side", "peak KiB", "held KiB", "end KiB")]
+    for side in ("xalloc", "kernel"):
+        out.append("%-8s %12d %12d %12d" % (side, mem[side + "_peak_kib"],
+                                           mem[side + "_held_kib"], mem[side + "_end_kib"]))
+    out.append("runs (pages peak/held/in slabs/end): " + ", ".join(
+        "%s %d/%d/%d/%d" % (r["side"], r["peak"], r["held"], r["used"], r["end"])
+        for r in mem["runs"]))
+    ratio = mem["ratio"]
+    v = "-" if ratio is None else "met" if ratio <= 1.0 else \
+        "missed by %.1f %%" % (100.0 * (ratio - 1))
+    out.append("target: xalloc holds no more than the kernel: held ratio %s, %s" % (
+        "-" if ratio is None else "%.3f" % ratio, v))
+    return out
+
+
 def plot(results, outdir):
     gnuplot = shutil.which("gnuplot")
     if not gnuplot:
@@ -273,6 +318,7 @@ def main():
     console, outdir = sys.argv[1], sys.argv[2]
     b, marks = blocks(console)
     results = parse_results(b.get("results", []))
+    mem = parse_memory(b.get("memory", []))
     kslab = parse_slabinfo(b.get("kernel-slabinfo", []))
     xslab = parse_slabinfo(b.get("xalloc-slabinfo", []))
     memory = [{"cache": name, "size": size,
@@ -296,6 +342,11 @@ def main():
         "targets": targets(results),
         "scenarios": results,
         "memory": memory,
+        "memory_scenario": mem,
+        "memory_scenario_note": "xalloc (zone_mb=0): every page carved and not given back; "
+                                "kernel: slab pages (NR_SLAB_*) above the start; held: after "
+                                "90 % freed and xalloc_zone_shrink() / kmem_cache_shrink() of "
+                                "every kmalloc cache; the larger of each side's two runs",
         "memory_note": "stride and objects/pages per slab from /proc/slabinfo and "
                        "/sys/kernel/debug/xalloc/slabinfo (guest booted with slab_nomerge); "
                        "waste = slab bytes - objects * requested size",
@@ -323,6 +374,10 @@ def main():
               "(ratio, spread xalloc/kernel)")
         print("\n".join(rep))
         print()
+    print("Memory scenario (xalloc with zone_mb=0: every page carved and not given back; "
+          "kernel: slab pages above the start; the larger of each side's two runs)")
+    print("\n".join(memory_scenario(mem)))
+    print()
     print("Slab geometry (waste = bytes per slab not holding requested bytes)")
     print("\n".join(memory_table(memory)))
     print()
