@@ -7,8 +7,9 @@
  * empty and grows with the working set.
  *
  * Each side (xalloc first, then the kernel, then each once more in the
- * other order), on the first online CPU, allocates objects of sizes 8 to 4095 bytes, as many as make
- * @mib MiB requested, with GFP_KERNEL; frees 90 % of them in random order;
+ * other order), on the first online CPU, allocates objects of sizes 8 to
+ * 4095 bytes, as many as make @mib MiB requested, with GFP_KERNEL; frees
+ * 90 % of them in random order;
  * then gives back: xalloc_zone_shrink() (what xalloc's shrinker does: empty
  * slabs freed, per-CPU lists drained, free pages handed to the page
  * allocator) on xalloc's side, kmem_cache_shrink() of every kmalloc cache
