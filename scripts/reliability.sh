@@ -363,7 +363,7 @@ $(
 # where S is the pages of all caches' slabs (slabinfo, every node).
 snap() {
 	cat /sys/kernel/debug/xalloc/zoneinfo >/tmp/zi
-	slab=$(awk '!/^(#|slabinfo)/ { s += $5 * $15 } END { print s + 0 }' /sys/kernel/debug/xalloc/slabinfo)
+	slab=$(awk '!/^(#|slabinfo)/ { s += $6 * $15 } END { print s + 0 }' /sys/kernel/debug/xalloc/slabinfo)
 	awk -v s="$1" -v slab="$slab" '
 		/^Node / { n = $2; sub(",", "", n); nodes[n] = 1 }
 		$1 ~ /^(present|free|pcp|carved|given_back)$/ { v[n "," $1] = $2 }
