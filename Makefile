@@ -12,7 +12,8 @@ KERNEL ?= 6.1
 TOOLS_CC ?= gcc
 TOOLS_CFLAGS ?= -static -O2 -Wall -Wextra -I include/uapi
 KSFT_KERNEL ?= 6.1
-TOOLS := tools/build/xallocctl tools/build/xalloc_test tools/build/xalloc_fuzz
+TOOLS := tools/build/xallocctl tools/build/xalloc_test tools/build/xalloc_fuzz \
+	 tools/build/xalloc_hog
 
 .PHONY: all clean deps check run shell tools bench
 
@@ -86,6 +87,11 @@ tools/build/xallocctl: tools/xallocctl/xallocctl.c tools/xallocctl/top.c \
 	$(TOOLS_CC) $(TOOLS_CFLAGS) -o $@ tools/xallocctl/xallocctl.c tools/xallocctl/top.c
 
 tools/build/xalloc_fuzz: tools/testing/xalloc_fuzz.c include/uapi/linux/xalloc.h
+	@mkdir -p $(@D)
+	$(TOOLS_CC) $(TOOLS_CFLAGS) -o $@ $<
+
+# Memory pressure from user space, for scripts/reliability.sh's elastic run.
+tools/build/xalloc_hog: tools/testing/xalloc_hog.c
 	@mkdir -p $(@D)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) -o $@ $<
 

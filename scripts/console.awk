@@ -36,7 +36,8 @@
 # mode=splats CONSOLE CONSOLE (the same file twice): the splats, one per line:
 # the unexpected xalloc reports (with why) and the Call Trace of their
 # dump_stack, kernel warnings and errors; the dump_stack of an expected
-# report and the announced unload messages are left out.
+# report and the announced unload messages are left out, and with -v oom=1
+# the dump_stack of each "invoked oom-killer" report.
 
 function strip(s) {
 	sub(/^\[ *[0-9]+\.[0-9]+\] /, "", s)
@@ -219,6 +220,11 @@ mode == "splats" {
 			print $0 "  [" wsuite[i] " " wname[i] ": " window_error(i) "]"
 		else
 			print $0 "  [xalloc report outside every KUnit case window]"
+		next
+	}
+	# With -v oom=1, the OOM killer's report (its dump_stack) is expected.
+	if (oom && line ~ / invoked oom-killer: /) {
+		expect = 1
 		next
 	}
 	if (line ~ /Call Trace:/) {

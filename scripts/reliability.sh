@@ -14,9 +14,11 @@
 #                  stay alive and every failure be a clean one
 #   elastic        zone_mb=0 zone_max_mb=256: the zone grows for 128 MiB of
 #                  pages, "echo 2 > drop_caches" leaves exactly what is in
-#                  use (no free page), and a tmpfs file larger than the
-#                  memory available makes the shrinker give the regrown
-#                  zone back; the numbers are printed
+#                  use (no free or per-CPU page, only slab pages), and
+#                  xalloc_hog, touching anonymous memory up to MemTotal
+#                  until the OOM killer ends it, makes the shrinker give the
+#                  regrown zone's free pages back, all of them; the guest
+#                  survives and the zone grows again; the numbers are printed
 #   smp4/numa4     -smp 4 numa=fake=4 (2 GiB) with the slub and stress suites
 #   debian         Debian's packaged linux-image for VER (6.1 only; make deps
 #                  puts it in the cache), xalloc.ko built against Debian's
@@ -26,8 +28,7 @@
 #                  the smp4 run), load cycles, fuzzed ioctls
 #
 # usage: scripts/reliability.sh VER
-#   XALLOC_RELIABILITY_RUNS="load pressure smp4 debian"  the runs to do
-#                                          (elastic on request only, so far)
+#   XALLOC_RELIABILITY_RUNS="load pressure elastic smp4 debian"  the runs to do
 #
 # Every guest's console must have no splat (lib.sh's splats: unload messages
 # and xalloc reports too, but those of the smp4 suites' KUnit cases that
@@ -54,7 +55,7 @@ mkdir -p "$work" build/check
 summary=build/check/summary.txt
 cache=${XALLOC_CACHE:-$HOME/.cache/xalloc}
 cycles=50
-runs=${XALLOC_RELIABILITY_RUNS:-load pressure smp4 debian}
+runs=${XALLOC_RELIABILITY_RUNS:-load pressure elastic smp4 debian}
 npass=0
 nfail=0
 
@@ -225,12 +226,43 @@ EOF
 	no_splat "$ver" load "$c" "$work/load-splats.log"
 }
 
+# The guest's hold_one N (for the pressure and elastic runs' /init): holder N,
+# a process that takes 16 blocks of 4 MiB (order 10) through /dev/xalloc and
+# keeps them until /tmp/release exists, its output in /tmp/holdN.log.
+# Returns once it holds them (0) or has exited (1; it met ENOMEM if its log
+# says so), or after 60 s (0).
+hold_fn=$(
+	cat <<'EOF'
+hold_one() {
+	mark "holder $1"
+	{
+		j=0
+		while [ "$j" -lt 16 ]; do
+			echo "pages 10"
+			j=$((j + 1))
+		done
+		echo version
+		while [ ! -e /tmp/release ]; do sleep 0.2; done
+	} | xallocctl run - >"/tmp/hold$1.log" 2>&1 &
+	hold_pid=$!
+	t=0
+	while kill -0 "$hold_pid" 2>/dev/null && ! grep -q '^> version' "/tmp/hold$1.log"; do
+		[ "$t" -lt 600 ] || return 0
+		sleep 0.1
+		t=$((t + 1))
+	done
+	kill -0 "$hold_pid" 2>/dev/null
+}
+EOF
+)
+
 # 3: memory pressure: zone_mb=192 on 2 nodes of a 512 MiB guest. If that load
 # fails (cleanly, with ENOMEM), zone_mb=128, then 96, so that the zone can be
 # exhausted: each open file holds at most 64 MiB (XALLOC_MAX_BYTES), so
 # holders of 16 blocks of 4 MiB each, kept open, until one meets ENOMEM.
 run_pressure() {
-	initramfs "$work/pressure.gz" "$(
+	initramfs "$work/pressure.gz" "$hold_fn
+$(
 		cat <<'EOF'
 mark "memfree-before $(memfree)"
 loaded=
@@ -254,24 +286,7 @@ if [ -n "$loaded" ]; then
 	n=1
 	result=none
 	while [ "$n" -le 12 ]; do
-		mark "holder $i"
-		{
-			j=0
-			while [ "$j" -lt 16 ]; do
-				echo "pages 10"
-				j=$((j + 1))
-			done
-			echo version
-			while [ ! -e /tmp/release ]; do sleep 0.2; done
-		} | xallocctl run - >"/tmp/hold$n.log" 2>&1 &
-		pid=$!
-		t=0
-		while kill -0 "$pid" 2>/dev/null && ! grep -q '^> version' "/tmp/hold$n.log"; do
-			[ "$t" -lt 600 ] || break
-			sleep 0.1
-			t=$((t + 1))
-		done
-		if ! kill -0 "$pid" 2>/dev/null; then
+		if ! hold_one "$n"; then
 			cat "/tmp/hold$n.log"
 			if grep -q ENOMEM "/tmp/hold$n.log"; then result=ENOMEM; else result=other; fi
 			break
@@ -322,118 +337,160 @@ EOF
 	no_splat "$ver" pressure "$c" "$work/pressure-splats.log"
 }
 
-# 3b: the elastic zone: an empty zone (zone_mb=0, cap 256 MiB per node; its
-# worker carves one chunk per node at once, the low watermark) grows for two
-# holders of 64 MiB of pages; after they exit, "echo 2 >
-# /proc/sys/vm/drop_caches" runs every shrinker and xalloc holds exactly what
-# is in use (no free page on any list); grown again, a tmpfs file 64 MiB
-# larger than MemAvailable puts the guest under real pressure, and the
-# shrinker gives the zone back. Pages summed over the nodes' zoneinfo.
+# 3b: the elastic zone under real memory pressure. An empty zone (zone_mb=0,
+# cap 256 MiB per node; its worker carves one chunk per node at once, the
+# low watermark) grows for two holders of 64 MiB of pages. After they exit,
+# "echo 2 > /proc/sys/vm/drop_caches" runs every shrinker, and xalloc holds
+# exactly what is in use: on every node no free page and none on a per-CPU
+# list (the shrinker drains them, and gives back the low watermark's reserve
+# too: the worker carves it again only when an allocation finds the zone
+# below it, and never within a second of a give-back), its present pages
+# are those carved less those given back, and they are the pages of its
+# slabs (the holders' pages are free again; nothing else holds zone pages).
+# Grown again by one holder (64 MiB), the zone is put under pressure in a
+# 512 MiB guest by xalloc_hog, which touches anonymous memory up to MemTotal
+# (no swap, no block device: the OOM killer ends it, and must kill nothing
+# else; a larger guest only makes the hog take longer). Reclaim
+# runs the shrinker, which gives back every free page: afterwards xalloc
+# holds exactly what it held after drop_caches, and given_back grew by the
+# pages that were free. The zone then grows again for one holder. Each
+# state's zoneinfo is read once, per node.
+# shellcheck disable=SC2016  # awk conditions, in single quotes on purpose
 run_elastic() {
-	initramfs "$work/elastic.gz" "$(
+	initramfs "$work/elastic.gz" "$hold_fn
+$(
 		cat <<'EOF'
-zsum() {
-	awk -v k="$1" '$1 == k { s += $2 } END { print s + 0 }' /sys/kernel/debug/xalloc/zoneinfo
-}
-zline() {
-	echo "present=$(zsum present) free=$(zsum free) pcp=$(zsum pcp) carved=$(zsum carved) given_back=$(zsum given_back)"
-}
-# hold N: N processes holding 64 MiB of order-10 pages each, until /tmp/release.
-hold() {
-	rm -f /tmp/release
-	i=1
-	while [ "$i" -le "$1" ]; do
-		mark "holder $i"
-		{
-			j=0
-			while [ "$j" -lt 16 ]; do
-				echo "pages 10"
-				j=$((j + 1))
-			done
-			echo version
-			while [ ! -e /tmp/release ]; do sleep 0.2; done
-		} | xallocctl run - >"/tmp/hold$i.log" 2>&1 &
-		t=0
-		while ! grep -q '^> version' "/tmp/hold$i.log"; do
-			[ "$t" -lt 600 ] || break
-			sleep 0.1
-			t=$((t + 1))
-		done
-		i=$((i + 1))
-	done
+# snap NAME: one "xalloc-rel: zone NAME node N present P free F pcp C
+# carved K given_back G slab S" line per node from one read of zoneinfo,
+# where S is the pages of all caches' slabs (slabinfo, every node).
+snap() {
+	cat /sys/kernel/debug/xalloc/zoneinfo >/tmp/zi
+	slab=$(awk '!/^(#|slabinfo)/ { s += $6 * $15 } END { print s + 0 }' /sys/kernel/debug/xalloc/slabinfo)
+	awk -v s="$1" -v slab="$slab" '
+		/^Node / { n = $2; sub(",", "", n); nodes[n] = 1 }
+		$1 ~ /^(present|free|pcp|carved|given_back)$/ { v[n "," $1] = $2 }
+		END {
+			for (n in nodes)
+				printf "xalloc-rel: zone %s node %s present %d free %d pcp %d carved %d given_back %d slab %d\n",
+					s, n, v[n ",present"], v[n ",free"], v[n ",pcp"],
+					v[n ",carved"], v[n ",given_back"], slab
+		}' /tmp/zi
 }
 release() {
 	touch /tmp/release
 	wait
+	rm -f /tmp/release
 }
-mark "memfree-before $(memfree)"
-# Stacks of every task, once, if the run is not done by then.
-( sleep 150; [ -e /tmp/done ] || for p in /proc/[0-9]*; do
-	echo "task $p $(cat "$p/comm" 2>/dev/null) $(sed -n 's/^State:\t//p' "$p/status" 2>/dev/null)"
-	cat "$p/stack" 2>/dev/null
-done ) &
 if insmod /lib/xalloc/xalloc.ko quarantine_kb=0 zone_mb=0 zone_max_mb=256; then
 	mark "insmod ok"
-	mark "empty $(zsum present) $(zline)"
-	hold 2
-	mark "held $(zsum present) $(zline)"
-	grep -c ENOMEM /tmp/hold1.log /tmp/hold2.log
+	sleep 1
+	snap empty
+	held=0
+	hold_one 1 && hold_one 2 && held=2
+	mark "held-holders $held"
+	snap held
 	release
-	mark "released $(zsum free) $(zline)"
+	snap released
 	echo 2 >/proc/sys/vm/drop_caches
-	mark "dropped $(($(zsum free) + $(zsum pcp))) $(zline)"
-	hold 2
+	snap dropped
+	held=0
+	hold_one 1 && held=1
+	mark "regrown-holders $held"
 	release
-	mark "regrown $(zsum present) $(zline)"
-	avail=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)
-	mark "available-mb $avail"
-	# A tmpfs of its own: the root file system's stops at half the memory.
-	mkdir -p /mnt/fill
-	mount -t tmpfs -o size=100% none /mnt/fill
-	dd if=/dev/zero of=/mnt/fill/fill bs=1M count=$((avail + 64)) 2>/tmp/dd.err
-	mark "dd-exit $?"
-	cat /tmp/dd.err
-	mark "pressed $(zsum present) $(zline)"
-	grep -E '^(MemFree|MemAvailable|Shmem):' /proc/meminfo
-	rm -f /mnt/fill/fill
-	umount /mnt/fill
+	snap regrown
+	total=$(awk '$1 == "MemTotal:" { print int($2 / 1024) }' /proc/meminfo)
+	mark "memtotal-mb $total"
+	xalloc_hog "$total" 8 >/tmp/hog.log 2>&1
+	mark "hog-exit $?"
+	snap pressed
+	mark "hog-got $(sed -n 's/^hog: \([0-9]*\) MiB touched/\1/p' /tmp/hog.log | tail -1)"
+	tail -2 /tmp/hog.log
+	grep -E '^(MemFree|MemAvailable|AnonPages):' /proc/meminfo
 	echo 1 >/tmp/alive && [ "$(cat /tmp/alive)" = 1 ] && mark "alive after pressure"
-	cat /sys/kernel/debug/xalloc/zoneinfo
+	held=0
+	hold_one 1 && held=1
+	mark "again-holders $held"
+	snap again
+	release
 	mark "report-count $(reports)"
 	if rmmod xalloc; then mark "rmmod ok"; else mark "rmmod failed"; fi
 else
 	mark "insmod failed"
 fi
-mark "memfree-after $(memfree)"
-touch /tmp/done
 EOF
 	)" "$ko"
-	boot elastic "$bz" "$work/elastic.gz" 240
+	boot elastic "$bz" "$work/elastic.gz" 240 XALLOC_MEM=512M
 	c=$work/elastic.log
 	check "[ '$(mark "$c" insmod)' = ok ]" "$ver" "elastic: insmod zone_mb=0 zone_max_mb=256"
-	e=$(mark "$c" empty)
-	check "[ '${e:-x}' -le 2048 ]" "$ver" \
-		"elastic: zone_mb=0 loads an empty zone, which carves its low watermark of one chunk per node (${e:-?} pages; $(elastic_line "$c" empty))"
-	h=$(mark "$c" held)
-	check "[ '${h:-0}' -ge 32768 ]" "$ver" "elastic: the zone grows for 128 MiB of pages ($(elastic_line "$c" held))"
-	d=$(mark "$c" dropped)
-	check "[ '${d:-x}' = 0 ]" "$ver" \
-		"elastic: drop_caches leaves no free page in the zone, only what is in use (${d:-?} free; $(elastic_line "$c" released) -> $(elastic_line "$c" dropped))"
-	r=$(mark "$c" regrown)
-	p=$(mark "$c" pressed)
-	check "[ -n '$p' ] && [ '${r:-0}' -ge 32768 ] && [ '$p' -lt '${r:-0}' ]" "$ver" \
-		"elastic: under pressure (a tmpfs file of $(mark "$c" available-mb) + 64 MiB) the zone gives back $((${r:-0} - ${p:-0})) of ${r:-?} pages ($(elastic_line "$c" pressed))"
+	# Every state: each node's present pages are those carved less those
+	# given back.
+	local bad
+	bad=$(elastic_nodes "$c" '$6 != $12 * 1024 - $14')
+	check "[ -n '$(elastic_nodes "$c" 1)' ] && [ -z '$bad' ]" "$ver" \
+		"elastic: in every state each node's present pages = 1024 x chunks carved - pages given back${bad:+ (not: $bad)}"
+	bad=$(elastic_nodes "$c" '$2 == "empty" && $6 > 1024')
+	check "[ -n '$(elastic_nodes "$c" '$2 == "empty"')' ] && [ -z '$bad' ]" "$ver" \
+		"elastic: zone_mb=0 loads an empty zone, which carves at most its low watermark of one chunk per node ($(elastic_sum "$c" empty))"
+	check "[ '$(mark "$c" held-holders)' = 2 ] && [ '$(elastic_total "$c" held present)' -ge 32768 ]" "$ver" \
+		"elastic: the zone grows for 2 holders of 64 MiB of pages ($(elastic_sum "$c" held))"
+	# drop_caches: nothing free, nothing on a per-CPU list, only slabs.
+	bad=$(elastic_nodes "$c" '$2 == "dropped" && ($8 || $10)')
+	check "[ -n '$(elastic_nodes "$c" '$2 == "dropped"')' ] && [ -z '$bad' ] &&
+		[ '$(elastic_total "$c" dropped present)' = '$(elastic_total "$c" dropped slab)' ]" "$ver" \
+		"elastic: drop_caches leaves on every node 0 free and 0 per-CPU pages, and present = slab pages ($(elastic_sum "$c" released) -> $(elastic_sum "$c" dropped))"
+	check "[ '$(mark "$c" regrown-holders)' = 1 ] &&
+		[ '$(elastic_total "$c" regrown present)' -ge 16384 ]" "$ver" \
+		"elastic: the zone grows again for a holder of 64 MiB ($(elastic_sum "$c" regrown))"
+	# Pressure: the OOM killer ends the hog, nothing else.
+	local got killed others back free
+	got=$(mark "$c" hog-got)
+	killed=$(grep -c 'Killed process [0-9]* (xalloc_hog)' "$c" || true)
+	others=$(grep 'Killed process [0-9]* (' "$c" | grep -vc '(xalloc_hog)' || true)
+	check "[ '${killed:-0}' -le 1 ] && [ '${others:-x}' = 0 ] &&
+		{ [ '$killed' = 1 ] || [ '$(mark "$c" hog-exit)' = 0 ]; }" "$ver" \
+		"elastic: xalloc_hog touches ${got:-?} of $(mark "$c" memtotal-mb) MiB (MemTotal) before the OOM killer ends it (killed: ${killed:-0} hog, ${others:-?} other processes)"
 	check "grep -q '^xalloc-rel: alive after pressure' '$c'" "$ver" "elastic: guest alive after the pressure"
+	back=$(($(elastic_total "$c" pressed given_back) - $(elastic_total "$c" regrown given_back)))
+	free=$(($(elastic_total "$c" regrown free) + $(elastic_total "$c" regrown pcp)))
+	bad=$(elastic_nodes "$c" '$2 == "pressed" && ($8 || $10)')
+	check "[ -n '$(elastic_nodes "$c" '$2 == "pressed"')' ] && [ -z '$bad' ] && [ '$back' -gt 0 ] &&
+		[ '$back' = '$free' ] &&
+		[ '$(elastic_total "$c" pressed present)' = '$(elastic_total "$c" dropped present)' ]" "$ver" \
+		"elastic: under pressure the zone gives back all $free free pages ($back given back: $(elastic_sum "$c" regrown) -> $(elastic_sum "$c" pressed)), and holds what it held after drop_caches"
+	check "[ '$(mark "$c" again-holders)' = 1 ] && [ '$(elastic_total "$c" again present)' -ge 16384 ]" "$ver" \
+		"elastic: after the pressure the zone grows again for a holder ($(elastic_sum "$c" again))"
 	n=$(mark "$c" report-count)
 	check "[ '${n:-x}' = 0 ]" "$ver" "elastic: no xalloc report (debugfs reports ${n:-?} before rmmod)"
 	check "[ '$(mark "$c" rmmod)' = ok ]" "$ver" "elastic: rmmod"
 	chunks_back "$ver" elastic "$c" 1
-	no_splat "$ver" elastic "$c" "$work/elastic-splats.log"
+	no_splat "$ver" elastic "$c" "$work/elastic-splats.log" oom
 }
 
-# elastic_line CONSOLE NAME: the zone counters after "xalloc-rel: NAME VALUE".
-elastic_line() {
-	sed -n "s/^xalloc-rel: $2 [^ ]* //p" "$1" | tail -1
+# The elastic run's per-node lines, "xalloc-rel: zone STATE node N present P
+# free F pcp C carved K given_back G slab S": as awk fields (without the
+# "xalloc-rel: "), $2 STATE, $4 N, $6 present, $8 free, $10 pcp, $12 chunks
+# carved, $14 pages given back, $16 slab pages (of all nodes).
+# elastic_nodes CONSOLE COND: "STATE/node N" of each line where COND holds.
+elastic_nodes() {
+	sed -n 's/^xalloc-rel: zone /zone /p' "$1" |
+		awk '$1 == "zone" && ('"$2"') { printf "%s/node %s ", $2, $4 }'
+}
+
+# elastic_total CONSOLE STATE FIELD: FIELD (present, free, pcp, carved,
+# given_back) of STATE summed over the nodes; slab is of all nodes already.
+elastic_total() {
+	sed -n "s/^xalloc-rel: zone $2 node //p" "$1" |
+		awk -v k="$3" '{ for (i = 2; i < NF; i += 2) if ($i == k) v = $(i + 1)
+			s += v } k == "slab" { s = v } END { print s + 0 }'
+}
+
+# elastic_sum CONSOLE STATE: STATE's counters summed over the nodes, one line.
+elastic_sum() {
+	local k out=
+	for k in present free pcp carved given_back slab; do
+		out+="${out:+ }$k $(elastic_total "$1" "$2" "$k")"
+	done
+	echo "$2: $out"
 }
 
 # 4: 4 CPUs on 4 fake nodes, the slub and stress suites.
