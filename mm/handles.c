@@ -213,14 +213,17 @@ struct xalloc_handle *xalloc_handle_get_pages(struct xalloc_handles *t, u32 id,
 
 	xa_lock(&t->xa);
 	h = xa_load(&t->xa, id);
-	if (!h)
+	if (!h) {
 		*err = -ENOENT;
-	else if (h->kind != XALLOC_HANDLE_PAGES)
+	} else if (h->kind != XALLOC_HANDLE_PAGES) {
+		/* May be freed once the lock is dropped: not to be touched. */
 		*err = -ENODEV;
-	else
+		h = NULL;
+	} else {
 		refcount_inc(&h->refs);
+	}
 	xa_unlock(&t->xa);
-	return h && h->kind == XALLOC_HANDLE_PAGES ? h : NULL;
+	return h;
 }
 
 /*
