@@ -234,10 +234,13 @@ struct xalloc_handle *xalloc_handle_get_pages(struct xalloc_handles *t, u32 id,
  */
 static void xalloc_handle_pages_clean(struct page *page, unsigned int order)
 {
+	/* Each page is a folio of its own (split_page() at carve time). */
 	for (unsigned long i = 0; i < 1UL << order; i++) {
-		ClearPageDirty(page + i);
-		ClearPageReferenced(page + i);
-		ClearPageWorkingset(page + i);
+		struct folio *folio = page_folio(page + i);
+
+		folio_clear_dirty(folio);
+		folio_clear_referenced(folio);
+		folio_clear_workingset(folio);
 	}
 }
 
