@@ -14,7 +14,6 @@
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
-#include <linux/version.h>
 #include <asm/cmpxchg.h>
 
 #include "compat_order.h"
@@ -226,10 +225,10 @@ static inline void xalloc_shrinker_destroy(struct shrinker *s)
  */
 static inline void xalloc_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
-	vma->vm_flags |= flags;
-#else
+#ifdef XALLOC_HAVE_VM_FLAGS_SET
 	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
 #endif
 }
 
