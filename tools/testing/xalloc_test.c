@@ -1809,7 +1809,9 @@ TEST_F(xa, mmap_close_fd_while_mapped)
 /*
  * fork() copies a shared mapping, as for any MAP_SHARED file mapping: the
  * child sees and writes the same pages, and the block lives until the last
- * process unmaps it. MADV_DONTFORK keeps one out of the child.
+ * process unmaps it. MADV_DONTFORK keeps one out of the child, checked
+ * where the kernel has madvise() (the check guests' kernels have no
+ * CONFIG_ADVISE_SYSCALLS: ENOSYS, logged).
  */
 TEST_F(xa, mmap_shared_with_forked_child)
 {
