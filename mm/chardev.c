@@ -24,6 +24,7 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -32,6 +33,7 @@
 #include <uapi/linux/xalloc.h>
 
 #include "chardev.h"
+#include "compat.h"
 #include "handles.h"
 #include "slab.h"
 #include "zone.h"
@@ -39,7 +41,7 @@
 #define XALLOC_FEATURES		(XALLOC_FEAT_CACHES | XALLOC_FEAT_KMALLOC | \
 				 XALLOC_FEAT_PAGES | XALLOC_FEAT_BULK | \
 				 XALLOC_FEAT_STATS | XALLOC_FEAT_BENCH | \
-				 XALLOC_FEAT_RCU)
+				 XALLOC_FEAT_RCU | XALLOC_FEAT_MMAP)
 #define XALLOC_CACHE_CREATE_FLAGS (XALLOC_CACHE_HWCACHE_ALIGN | \
 				   XALLOC_CACHE_TYPESAFE_BY_RCU)
 #define XALLOC_FREE_FLAGS	(XALLOC_OBJ_BULK | XALLOC_FREE_RCU)
@@ -565,14 +567,17 @@ static int xalloc_ioc_pages_alloc(struct xalloc_handles *t, void __user *argp)
 		goto err_unlock;
 	}
 	h->ptr = page_address(page);
+	refcount_set(&h->refs, 1);
 	ret = xalloc_handle_insert_locked(t, h);
 	if (ret)
 		goto err_free_pages;
 	p.handle = h->id;
 	if (copy_to_user(argp, &p, sizeof(p))) {
-		ret = -EFAULT;
+		/* Visible meanwhile: mmap() may have mapped it. */
 		xalloc_handle_erase_locked(t, h);
-		goto err_free_pages;
+		mutex_unlock(&t->lock);
+		xalloc_handle_free(h);
+		return -EFAULT;
 	}
 	mutex_unlock(&t->lock);
 	return 0;
@@ -656,6 +661,82 @@ static int xalloc_ioc_bench(void __user *argp)
 	return copy_to_user(argp, &b, sizeof(b)) ? -EFAULT : 0;
 }
 
+/* ---- Mappings ----------------------------------------------------------- */
+
+/*
+ * Each VMA mapping a block holds a reference to its entry: taken in mmap()
+ * or, for a copy of the VMA (fork, a split by munmap() or mprotect(), a
+ * move by mremap()), in .open; dropped in .close, which the kernel calls
+ * after it has unmapped the VMA's pages.
+ */
+static void xalloc_dev_vm_open(struct vm_area_struct *vma)
+{
+	struct xalloc_handle *h = vma->vm_private_data;
+
+	refcount_inc(&h->refs);
+}
+
+static void xalloc_dev_vm_close(struct vm_area_struct *vma)
+{
+	xalloc_handle_put_pages(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct xalloc_dev_vm_ops = {
+	.open	= xalloc_dev_vm_open,
+	.close	= xalloc_dev_vm_close,
+};
+
+/*
+ * mmap() of a page block: the offset is the handle times the page size, the
+ * mapping shared and at most the block long; it starts at the block's first
+ * page. Called with mmap_lock held for writing, so the handle is looked up
+ * without the table lock (see the lock order).
+ */
+static int xalloc_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct xalloc_handles *t = file->private_data;
+	unsigned long i, nr = vma_pages(vma);
+	struct xalloc_handle *h;
+	struct page *page;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	/* A private mapping would copy xalloc's pages on write: not offered. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_pgoff > XALLOC_MAX_HANDLES)
+		return -ENOENT;
+	h = xalloc_handle_get_pages(t, vma->vm_pgoff, &ret);
+	if (!h)
+		return ret;
+	if (nr > 1UL << h->order) {
+		ret = -EINVAL;
+		goto err_put;
+	}
+	/* No growth by mremap(), nothing of it in a core dump. */
+	xalloc_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	page = virt_to_page(h->ptr);
+	for (i = 0; i < nr; i++) {
+		ret = vm_insert_page(vma, vma->vm_start + i * PAGE_SIZE, page + i);
+		if (ret)
+			goto err_put;
+	}
+	vma->vm_private_data = h;
+	vma->vm_ops = &xalloc_dev_vm_ops;
+	return 0;
+
+err_put:
+	/*
+	 * The kernel unmaps the pages inserted so far after this returns,
+	 * without .close. Ours is not the last reference unless the handle
+	 * was freed meanwhile; if it is, the block is the reported free of a
+	 * held block, given to the kernel when those pages are unmapped.
+	 */
+	xalloc_handle_put_pages(h);
+	return ret;
+}
+
 /* ---- The device --------------------------------------------------------- */
 
 static long xalloc_dev_ioctl(struct file *file, unsigned int cmd,
@@ -721,6 +802,7 @@ static const struct file_operations xalloc_dev_fops = {
 	.release	= xalloc_dev_release,
 	.unlocked_ioctl	= xalloc_dev_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= xalloc_dev_mmap,
 };
 
 static struct miscdevice xalloc_misc = {

@@ -7,6 +7,7 @@
 #define _XALLOC_COMPAT_H
 
 #include <linux/kasan.h>
+#include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -215,6 +216,19 @@ static inline void xalloc_shrinker_destroy(struct shrinker *s)
 #else
 	unregister_shrinker(s);
 	kfree(s);
+#endif
+}
+
+/*
+ * Setting a VMA's flags: a plain write to vm_flags up to 6.2, vm_flags_set()
+ * (which asserts the mmap write lock) from 6.3, when vm_flags became const.
+ */
+static inline void xalloc_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+#ifdef XALLOC_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
 #endif
 }
 

@@ -8,6 +8,9 @@
  *
  * Lock order (outer first):
  *   1. t->lock			the table of one file
+ *   2. t->xa's lock		inside xa_alloc(), xa_erase(), and alone in
+ *				xalloc_handle_get_pages(), which mmap() calls
+ *				under mmap_lock (so never t->lock there)
  *   2. xalloc's own locks	(mm/slub.c, mm/buddy.c) to free and destroy
  */
 
@@ -182,9 +185,86 @@ void xalloc_handle_free(struct xalloc_handle *h)
 			xalloc_kfree(h->ptr);
 		break;
 	case XALLOC_HANDLE_PAGES:
-		xalloc_free_pages(virt_to_page(h->ptr), h->order);
-		break;
+		/* The table's reference; mappings may hold the block longer. */
+		xalloc_handle_put_pages(h);
+		return;
 	}
+	kfree(h);
+}
+
+/**
+ * xalloc_handle_get_pages() - take a reference to a page block of the file
+ * @t: the table
+ * @id: the handle, as user space gave it
+ * @err: set to -ENOENT if @id is no handle of @t, or -ENODEV if it names an
+ *       object or a cache
+ *
+ * Needs no table lock, only the xarray's: the table's reference, dropped
+ * after the entry is erased, keeps the count above 0 while the entry is
+ * found. Drop the reference with xalloc_handle_put_pages().
+ *
+ * Context: Process context; takes a spinlock. mmap_lock may be held.
+ * Return: the entry, with one more reference, or NULL.
+ */
+struct xalloc_handle *xalloc_handle_get_pages(struct xalloc_handles *t, u32 id,
+					      int *err)
+{
+	struct xalloc_handle *h;
+
+	xa_lock(&t->xa);
+	h = xa_load(&t->xa, id);
+	if (!h) {
+		*err = -ENOENT;
+	} else if (h->kind != XALLOC_HANDLE_PAGES) {
+		/* May be freed once the lock is dropped: not to be touched. */
+		*err = -ENODEV;
+		h = NULL;
+	} else {
+		refcount_inc(&h->refs);
+	}
+	xa_unlock(&t->xa);
+	return h;
+}
+
+/*
+ * Flags the kernel sets on a page it unmaps from user space (zap_pte_range():
+ * dirty, referenced and, on a second access, workingset) mean nothing to
+ * the zone: clear them, so that the next user gets pages as from the
+ * page allocator.
+ */
+static void xalloc_handle_pages_clean(struct page *page, unsigned int order)
+{
+	/* Each page is a folio of its own (split_page() at carve time). */
+	for (unsigned long i = 0; i < 1UL << order; i++) {
+		struct folio *folio = page_folio(page + i);
+
+		folio_clear_dirty(folio);
+		folio_clear_referenced(folio);
+		folio_clear_workingset(folio);
+	}
+}
+
+/**
+ * xalloc_handle_put_pages() - drop a reference to an erased or mapped block
+ * @h: a page block entry
+ *
+ * With the last reference the block goes back to the zone and @h is freed.
+ * By then no page table maps the block: the kernel calls a VMA's close only
+ * after it has zapped the VMA's pages and dropped their references, so the
+ * pages are back to xalloc's count of 1 and the free is an ordinary one.
+ * A page someone pinned (get_user_pages() on the mapping) and still holds
+ * makes it the reported free of a held block (xalloc_free_pages()).
+ *
+ * Context: Process context.
+ */
+void xalloc_handle_put_pages(struct xalloc_handle *h)
+{
+	struct page *page = virt_to_page(h->ptr);
+
+	if (!refcount_dec_and_test(&h->refs))
+		return;
+	xalloc_handle_pages_clean(page, h->order);
+	xalloc_free_pages(page, h->order);
 	kfree(h);
 }
 

@@ -16,6 +16,7 @@
 #define _XALLOC_HANDLES_H
 
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -27,7 +28,15 @@ enum xalloc_handle_kind {
 	XALLOC_HANDLE_PAGES	= BIT(2),	/* a block of the zone */
 };
 
-/* One entry of the table; all fields are constant once it is inserted. */
+/*
+ * One entry of the table; all fields are constant once it is inserted but
+ * for @selected and @nr_objects (table lock) and @refs.
+ *
+ * A page block's entry lives as long as @refs: one reference is the table's,
+ * dropped when the handle is freed or the file closed, and each VMA mapping
+ * the block holds one more (mm/chardev.c). The block goes back to the zone
+ * with the last of them, so it outlives its handle while it is mapped.
+ */
 struct xalloc_handle {
 	u32 id;				/* the handle; set by insert */
 	enum xalloc_handle_kind kind;
@@ -38,6 +47,7 @@ struct xalloc_handle {
 	struct xalloc_handle *cache;	/* object: its cache, NULL for kmalloc */
 	struct xalloc_cache *s;		/* cache: the cache */
 	unsigned long nr_objects;	/* cache: objects held; table lock */
+	refcount_t refs;		/* pages: the table's, one per VMA */
 };
 
 struct xalloc_handles {
@@ -61,5 +71,8 @@ struct xalloc_handle *xalloc_handle_find_locked(struct xalloc_handles *t,
 void xalloc_handle_erase_locked(struct xalloc_handles *t,
 				struct xalloc_handle *h);
 void xalloc_handle_free(struct xalloc_handle *h);
+struct xalloc_handle *xalloc_handle_get_pages(struct xalloc_handles *t, u32 id,
+					      int *err);
+void xalloc_handle_put_pages(struct xalloc_handle *h);
 
 #endif /* _XALLOC_HANDLES_H */

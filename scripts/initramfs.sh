@@ -99,6 +99,13 @@ for prog in xalloc_test xalloc_fuzz; do
 	mark "userspace $prog end"
 	mark "userspace $prog exit $rc"
 done
+# xallocctl's mmap() of a block, for the log: map, pattern, OBJ_READ, and a
+# mapping kept across the free of its handle.
+if [ -x /bin/xallocctl ]; then
+	mark "xallocctl map begin"
+	xallocctl pages 2 \; map %1 \; map %1 --len 4096 --keep \; free %1 \; zone 0
+	mark "xallocctl map exit $?"
+fi
 # The allocator after the tests, for the log.
 for f in zoneinfo slabinfo; do
 	echo "### /sys/kernel/debug/xalloc/$f"

@@ -252,6 +252,39 @@ static void *unmapped_page(void)
 	return p;
 }
 
+/* mmap() of block @h of @fd: the mapping, or MAP_FAILED with errno set. */
+static void *map_block(int fd, __u32 h, size_t len, int prot, int flags)
+{
+	return mmap(NULL, len, prot, flags, fd, XALLOC_MMAP_OFFSET(h, XT_PAGE));
+}
+
+/* mmap() at byte offset @off, unmapped again at once: 0 or -errno. */
+static int map_err(int fd, __u64 off, size_t len, int prot, int flags)
+{
+	void *p = mmap(NULL, len, prot, flags, fd, off);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, len);
+	return 0;
+}
+
+/* Fill @len bytes with a pattern that differs per page and per @seed. */
+static void fill_pattern(unsigned char *p, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)(i * 7 + i / XT_PAGE * 13 + seed);
+}
+
+/* Offset of the first byte that differs from fill_pattern(), or -1. */
+static long check_pattern(const unsigned char *p, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != (unsigned char)(i * 7 + i / XT_PAGE * 13 + seed))
+			return (long)i;
+	return -1;
+}
+
 FIXTURE(xa) {
 	int fd;
 	int nodes[XT_MAX_NODES];
@@ -281,10 +314,11 @@ TEST_F(xa, version)
 	EXPECT_EQ(XALLOC_ABI_VERSION, v.abi_version);
 	EXPECT_EQ(0, v.pad);
 	EXPECT_EQ(XALLOC_FEAT_CACHES | XALLOC_FEAT_KMALLOC | XALLOC_FEAT_PAGES |
-		  XALLOC_FEAT_BULK | XALLOC_FEAT_STATS | XALLOC_FEAT_RCU,
+		  XALLOC_FEAT_BULK | XALLOC_FEAT_STATS | XALLOC_FEAT_RCU |
+		  XALLOC_FEAT_MMAP,
 		  v.features & (XALLOC_FEAT_CACHES | XALLOC_FEAT_KMALLOC |
 				XALLOC_FEAT_PAGES | XALLOC_FEAT_BULK | XALLOC_FEAT_STATS |
-				XALLOC_FEAT_RCU));
+				XALLOC_FEAT_RCU | XALLOC_FEAT_MMAP));
 }
 
 TEST_F(xa, unknown_ioctl_enotty)
@@ -1508,9 +1542,10 @@ TEST_F(xa, unprivileged_caller_eperm)
 {
 	int status;
 	pid_t pid;
-	__u32 h;
+	__u32 h, blk;
 
 	ASSERT_EQ(0, obj_alloc(self->fd, 0, 16, -1, 0, 1, &h));
+	ASSERT_EQ(0, pages_alloc(self->fd, 0, -1, 0, &blk));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
@@ -1528,6 +1563,8 @@ TEST_F(xa, unprivileged_caller_eperm)
 		fails += obj_io(self->fd, XALLOC_IOC_OBJ_READ, h, 0, 16, buf) != -EPERM;
 		fails += free1(self->fd, h) != -EPERM;
 		fails += zone_stats(self->fd, 0, &z) != -EPERM;
+		fails += map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE), XT_PAGE,
+				 PROT_READ, MAP_SHARED) != -EPERM;
 		/* The device node itself is root's only. */
 		fails += xt_open() >= 0 || errno != EACCES;
 		_exit(fails);
@@ -1537,6 +1574,356 @@ TEST_F(xa, unprivileged_caller_eperm)
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("calls not refused with EPERM");
 	/* The object survived the attempts. */
 	EXPECT_EQ(0, free1(self->fd, h));
+	EXPECT_EQ(0, free1(self->fd, blk));
+}
+
+/* Mapped pages are the block's: the ioctls and a second mapping see them. */
+TEST_F(xa, mmap_write_read_pattern)
+{
+	const size_t len = 4 * XT_PAGE;
+	unsigned char *p, *q, buf[4 * XT_PAGE];
+	__u64 before;
+	__u32 h;
+
+	before = zone_pages(self->fd);
+	ASSERT_EQ(0, pages_alloc(self->fd, 2, -1, 0, &h));
+	EXPECT_EQ(before - 4, zone_pages(self->fd));
+	p = map_block(self->fd, h, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	EXPECT_TRUE(has_pattern(p, len, 0)) TH_LOG("a new block reads zero");
+	fill_pattern(p, len, 1);
+	ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_READ, h, 0, len, buf));
+	EXPECT_EQ(-1, check_pattern(buf, len, 1));
+	/* The other way: OBJ_WRITE, read through the mapping and a second one. */
+	fill_pattern(buf, len, 2);
+	ASSERT_EQ(0, obj_io(self->fd, XALLOC_IOC_OBJ_WRITE, h, 0, len, buf));
+	EXPECT_EQ(-1, check_pattern(p, len, 2));
+	q = map_block(self->fd, h, XT_PAGE, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_NE(p, q);
+	EXPECT_EQ(-1, check_pattern(q, XT_PAGE, 2));
+	p[5] = 0xa5;
+	EXPECT_EQ(0xa5, q[5]);
+	/* Mappings take no pages of their own from the zone. */
+	EXPECT_EQ(before - 4, zone_pages(self->fd));
+	EXPECT_EQ(0, munmap(q, XT_PAGE));
+	EXPECT_EQ(0, munmap(p, len));
+	EXPECT_EQ(before - 4, zone_pages(self->fd));
+	EXPECT_EQ(0, free1(self->fd, h));
+	EXPECT_EQ(before, zone_pages(self->fd));
+}
+
+/* Each bad mmap() with its errno; none of them takes or leaks a page. */
+TEST_F(xa, mmap_bad_inputs)
+{
+	const int rw = PROT_READ | PROT_WRITE;
+	__u32 blk, obj, cache, ro_blk;
+	char name[XALLOC_NAME_LEN];
+	__u64 before, during;
+	int fd2, ro;
+	void *p;
+
+	before = zone_pages(self->fd);
+	ASSERT_EQ(0, pages_alloc(self->fd, 1, -1, 0, &blk));
+	ASSERT_EQ(0, obj_alloc(self->fd, 0, 4096, -1, 0, 1, &obj));
+	xt_name(name, "mmap");
+	ASSERT_EQ(0, cache_create(self->fd, name, 64, 0, 0, &cache));
+	during = zone_pages(self->fd);
+	/* Unknown handles: 0, one never given out, beyond XALLOC_MAX_HANDLES. */
+	EXPECT_EQ(-ENOENT, map_err(self->fd, 0, XT_PAGE, rw, MAP_SHARED));
+	EXPECT_EQ(-ENOENT, map_err(self->fd, XALLOC_MMAP_OFFSET(XALLOC_MAX_HANDLES, XT_PAGE),
+				   XT_PAGE, rw, MAP_SHARED));
+	EXPECT_EQ(-ENOENT, map_err(self->fd, XALLOC_MMAP_OFFSET(XALLOC_MAX_HANDLES + 1, XT_PAGE),
+				   XT_PAGE, rw, MAP_SHARED));
+	EXPECT_EQ(-ENOENT, map_err(self->fd, XALLOC_MMAP_OFFSET(1ULL << 32 | blk, XT_PAGE),
+				   XT_PAGE, rw, MAP_SHARED));
+	/* Handles of an object and of a cache. */
+	EXPECT_EQ(-ENODEV, map_err(self->fd, XALLOC_MMAP_OFFSET(obj, XT_PAGE), XT_PAGE, rw,
+				   MAP_SHARED));
+	EXPECT_EQ(-ENODEV, map_err(self->fd, XALLOC_MMAP_OFFSET(cache, XT_PAGE), XT_PAGE, rw,
+				   MAP_SHARED));
+	/* Longer than the block (2 pages); the block itself and less are fine. */
+	EXPECT_EQ(-EINVAL, map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE), 3 * XT_PAGE,
+				   rw, MAP_SHARED));
+	EXPECT_EQ(-EINVAL, map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE), 64 * XT_PAGE,
+				   rw, MAP_SHARED));
+	EXPECT_EQ(0, map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE), 2 * XT_PAGE, rw,
+			     MAP_SHARED));
+	EXPECT_EQ(0, map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE), XT_PAGE + 1, rw,
+			     MAP_SHARED));
+	/* An offset that is no multiple of the page size (the kernel's check). */
+	EXPECT_EQ(-EINVAL, map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE) + 1, XT_PAGE,
+				   rw, MAP_SHARED));
+	EXPECT_EQ(-EINVAL, map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE) + XT_PAGE / 2,
+				   XT_PAGE, rw, MAP_SHARED));
+	/* Private mappings are refused, read-only or not. */
+	EXPECT_EQ(-EINVAL, map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE), XT_PAGE, rw,
+				   MAP_PRIVATE));
+	EXPECT_EQ(-EINVAL, map_err(self->fd, XALLOC_MMAP_OFFSET(blk, XT_PAGE), XT_PAGE,
+				   PROT_READ, MAP_PRIVATE));
+	/* A block of another file is unknown here. */
+	fd2 = xt_open();
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(-ENOENT, map_err(fd2, XALLOC_MMAP_OFFSET(blk, XT_PAGE), XT_PAGE, rw,
+				   MAP_SHARED));
+	close(fd2);
+	/* A mapping cannot grow (VM_DONTEXPAND): mremap() says EFAULT. */
+	p = map_block(self->fd, blk, XT_PAGE, rw, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(MAP_FAILED, mremap(p, XT_PAGE, 2 * XT_PAGE, MREMAP_MAYMOVE));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, munmap(p, XT_PAGE));
+	/* A file opened read-only maps for reading only (EACCES, the kernel's). */
+	ro = open(XT_DEV, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(0, pages_alloc(ro, 0, -1, 0, &ro_blk));
+	EXPECT_EQ(-EACCES, map_err(ro, XALLOC_MMAP_OFFSET(ro_blk, XT_PAGE), XT_PAGE, rw,
+				   MAP_SHARED));
+	p = map_block(ro, ro_blk, XT_PAGE, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_TRUE(has_pattern(p, XT_PAGE, 0));
+	EXPECT_EQ(-1, mprotect(p, XT_PAGE, rw));
+	EXPECT_EQ(EACCES, errno);
+	EXPECT_EQ(0, munmap(p, XT_PAGE));
+	close(ro);
+	EXPECT_EQ(during, zone_pages(self->fd)) TH_LOG("a bad mmap() kept pages");
+	EXPECT_EQ(0, free1(self->fd, blk));
+	EXPECT_EQ(0, free1(self->fd, obj));
+	EXPECT_EQ(0, cache_destroy(self->fd, cache));
+	EXPECT_EQ(before, zone_pages(self->fd));
+}
+
+/* A freed block stays mapped and usable; munmap() gives it back. */
+TEST_F(xa, mmap_free_handle_while_mapped)
+{
+	const size_t len = 8 * XT_PAGE;
+	unsigned char *p, buf[8];
+	__u64 before;
+	__u32 h;
+
+	before = zone_pages(self->fd);
+	ASSERT_EQ(0, pages_alloc(self->fd, 3, -1, 0, &h));
+	p = map_block(self->fd, h, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	fill_pattern(p, len, 3);
+	ASSERT_EQ(0, free1(self->fd, h));
+	/* The handle is gone, the pages are not. */
+	EXPECT_EQ(-ENOENT, obj_io(self->fd, XALLOC_IOC_OBJ_READ, h, 0, 8, buf));
+	EXPECT_EQ(-ENOENT, free1(self->fd, h));
+	EXPECT_EQ(-ENOENT, map_err(self->fd, XALLOC_MMAP_OFFSET(h, XT_PAGE), XT_PAGE,
+				   PROT_READ, MAP_SHARED));
+	EXPECT_EQ(before - 8, zone_pages(self->fd));
+	EXPECT_EQ(-1, check_pattern(p, len, 3));
+	fill_pattern(p, len, 4);
+	EXPECT_EQ(-1, check_pattern(p, len, 4));
+	/* Another block now must not be these pages. */
+	{
+		unsigned char *q;
+		__u32 h2;
+
+		ASSERT_EQ(0, pages_alloc(self->fd, 3, -1, 0, &h2));
+		q = map_block(self->fd, h2, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+		ASSERT_NE(MAP_FAILED, q);
+		EXPECT_TRUE(has_pattern(q, len, 0));
+		memset(q, 0x5a, len);
+		EXPECT_EQ(-1, check_pattern(p, len, 4));
+		EXPECT_EQ(before - 16, zone_pages(self->fd));
+		EXPECT_EQ(0, munmap(q, len));
+		EXPECT_EQ(0, free1(self->fd, h2));
+	}
+	EXPECT_EQ(before - 8, zone_pages(self->fd));
+	EXPECT_EQ(0, munmap(p, len));
+	EXPECT_EQ(before, zone_pages(self->fd));
+}
+
+/* Split by munmap(), moved by mremap(): each piece holds the block. */
+TEST_F(xa, mmap_split_and_moved_pieces_hold_the_block)
+{
+	const size_t len = 8 * XT_PAGE;
+	unsigned char *p, *moved, *dst;
+	__u64 before;
+	size_t i;
+	__u32 h;
+
+	before = zone_pages(self->fd);
+	ASSERT_EQ(0, pages_alloc(self->fd, 3, -1, 0, &h));
+	p = map_block(self->fd, h, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	fill_pattern(p, len, 5);
+	/* Three pieces: [0, 2) [3, 5) [6, 8), then the middle one moved. */
+	ASSERT_EQ(0, munmap(p + 2 * XT_PAGE, XT_PAGE));
+	ASSERT_EQ(0, munmap(p + 5 * XT_PAGE, XT_PAGE));
+	dst = mmap(NULL, 2 * XT_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dst);
+	moved = mremap(p + 3 * XT_PAGE, 2 * XT_PAGE, 2 * XT_PAGE,
+		       MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	ASSERT_EQ(dst, moved) TH_LOG("mremap: %s", strerror(errno));
+	ASSERT_EQ(0, free1(self->fd, h));
+	EXPECT_EQ(before - 8, zone_pages(self->fd));
+	EXPECT_EQ(-1, check_pattern(p, 2 * XT_PAGE, 5));
+	for (i = 0; i < 2 * XT_PAGE; i++)
+		if (moved[i] != (unsigned char)((i + 3 * XT_PAGE) * 7 + (i / XT_PAGE + 3) * 13 + 5))
+			break;
+	EXPECT_EQ(2 * XT_PAGE, i) TH_LOG("moved piece differs at byte %zu", i);
+	EXPECT_EQ(0, munmap(p, 2 * XT_PAGE));
+	EXPECT_EQ(before - 8, zone_pages(self->fd));
+	EXPECT_EQ(0, munmap(moved, 2 * XT_PAGE));
+	EXPECT_EQ(before - 8, zone_pages(self->fd));
+	EXPECT_EQ(0, munmap(p + 6 * XT_PAGE, 2 * XT_PAGE));
+	EXPECT_EQ(before, zone_pages(self->fd));
+}
+
+/* Closing the file does not end its mappings; the last munmap() does. */
+TEST_F(xa, mmap_close_fd_while_mapped)
+{
+	const size_t len = 4 * XT_PAGE;
+	unsigned char *p, *q;
+	__u64 before;
+	__u32 h[2];
+	int fd2;
+
+	before = zone_pages(self->fd);
+	fd2 = xt_open();
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, pages_alloc(fd2, 2, -1, 0, &h[0]));
+	ASSERT_EQ(0, pages_alloc(fd2, 0, -1, 0, &h[1]));
+	p = map_block(fd2, h[0], len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	q = map_block(fd2, h[1], XT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, q);
+	fill_pattern(p, len, 6);
+	fill_pattern(q, XT_PAGE, 7);
+	ASSERT_EQ(0, close(fd2));
+	EXPECT_EQ(before - 5, zone_pages(self->fd));
+	EXPECT_EQ(-1, check_pattern(p, len, 6));
+	EXPECT_EQ(-1, check_pattern(q, XT_PAGE, 7));
+	/* The other mapping holds the file, whose handle holds this block. */
+	EXPECT_EQ(0, munmap(p, len));
+	EXPECT_EQ(before - 5, zone_pages(self->fd));
+	EXPECT_EQ(-1, check_pattern(q, XT_PAGE, 7));
+	/* The last mapping: the file is released, both blocks are freed. */
+	EXPECT_EQ(0, munmap(q, XT_PAGE));
+	EXPECT_EQ(before, zone_pages(self->fd));
+}
+
+/*
+ * fork() copies a shared mapping, as for any MAP_SHARED file mapping: the
+ * child sees and writes the same pages, and the block lives until the last
+ * process unmaps it. MADV_DONTFORK keeps one out of the child, checked
+ * where the kernel has madvise() (the check guests' kernels have no
+ * CONFIG_ADVISE_SYSCALLS: ENOSYS, logged).
+ */
+TEST_F(xa, mmap_shared_with_forked_child)
+{
+	const size_t len = 2 * XT_PAGE;
+	int up[2], down[2], status, dontfork;
+	unsigned char *p, *nofork;
+	__u64 before;
+	__u32 h, h2;
+	pid_t pid;
+	char c;
+
+	before = zone_pages(self->fd);
+	ASSERT_EQ(0, pages_alloc(self->fd, 1, -1, 0, &h));
+	ASSERT_EQ(0, pages_alloc(self->fd, 0, -1, 0, &h2));
+	p = map_block(self->fd, h, len, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	nofork = map_block(self->fd, h2, XT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, nofork);
+	dontfork = madvise(nofork, XT_PAGE, MADV_DONTFORK) ? -errno : 0;
+	TH_LOG("madvise(MADV_DONTFORK): %d", dontfork);
+	fill_pattern(p, len, 8);
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int ok = check_pattern(p, len, 8) == -1;
+		unsigned char vec;
+
+		/* Not in the child: mincore() of an unmapped range is ENOMEM. */
+		ok = ok && (dontfork || (mincore(nofork, XT_PAGE, &vec) == -1 &&
+					 errno == ENOMEM));
+		fill_pattern(p, len, 9);
+		c = ok ? 'y' : 'n';
+		if (write(up[1], &c, 1) != 1)
+			_exit(1);
+		/* The parent has freed the block and unmapped it: still ours. */
+		if (read(down[0], &c, 1) != 1)
+			_exit(1);
+		ok = ok && check_pattern(p, len, 10) == -1;
+		fill_pattern(p, len, 11);
+		ok = ok && check_pattern(p, len, 11) == -1;
+		_exit(ok ? 0 : 1);
+	}
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	EXPECT_EQ('y', c);
+	EXPECT_EQ(-1, check_pattern(p, len, 9)) TH_LOG("the child's writes");
+	EXPECT_EQ(before - 3, zone_pages(self->fd));
+	fill_pattern(p, len, 10);
+	ASSERT_EQ(0, free1(self->fd, h));
+	ASSERT_EQ(0, munmap(p, len));
+	/* Only the child maps the block now. */
+	EXPECT_EQ(before - 3, zone_pages(self->fd));
+	ASSERT_EQ(1, write(down[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(before - 1, zone_pages(self->fd));
+	EXPECT_EQ(0, munmap(nofork, XT_PAGE));
+	EXPECT_EQ(0, free1(self->fd, h2));
+	EXPECT_EQ(before, zone_pages(self->fd));
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+}
+
+/* A killed process's mappings, freed handles and file all come back. */
+TEST_F(xa, mmap_sigkill_releases)
+{
+	int pipefd[2], status;
+	__u64 before;
+	pid_t pid;
+	char c;
+
+	before = zone_pages(self->fd);
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = xt_open(), ok = fd >= 0;
+		unsigned char *p = MAP_FAILED, *q = MAP_FAILED;
+		__u32 h[2];
+
+		/* Order 4 mapped and freed; order 2 mapped and still held. */
+		ok = ok && !pages_alloc(fd, 4, -1, 0, &h[0]) &&
+		     !pages_alloc(fd, 2, -1, 0, &h[1]);
+		if (ok) {
+			p = map_block(fd, h[0], 16 * XT_PAGE, PROT_READ | PROT_WRITE,
+				      MAP_SHARED);
+			q = map_block(fd, h[1], 4 * XT_PAGE, PROT_READ | PROT_WRITE,
+				      MAP_SHARED);
+		}
+		ok = ok && p != MAP_FAILED && q != MAP_FAILED && !free1(fd, h[0]);
+		if (ok) {
+			fill_pattern(p, 16 * XT_PAGE, 12);
+			fill_pattern(q, 4 * XT_PAGE, 13);
+		}
+		c = ok ? 'y' : 'n';
+		if (write(pipefd[1], &c, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(1, read(pipefd[0], &c, 1));
+	EXPECT_EQ('y', c);
+	EXPECT_EQ(before - 20, zone_pages(self->fd));
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	EXPECT_EQ(before, zone_pages(self->fd));
+	close(pipefd[0]);
+	close(pipefd[1]);
 }
 
 TEST_HARNESS_MAIN

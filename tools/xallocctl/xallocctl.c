@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/xalloc.h>
@@ -47,7 +48,7 @@ static const struct {
 };
 
 static const char *const feature_names[] = {
-	"caches", "kmalloc", "pages", "bulk", "stats", "bench",
+	"caches", "kmalloc", "pages", "bulk", "stats", "bench", "rcu", "mmap",
 };
 
 static int xfd = -1;		/* /dev/xalloc, opened by the first command */
@@ -492,6 +493,111 @@ static int cmd_pages(int argc, char **argv)
 	return 0;
 }
 
+/* The length of block @h: the longest mapping the kernel accepts. */
+static long block_len(__u32 h, long page)
+{
+	for (int order = XALLOC_NR_ORDERS_MAX - 1; order >= 0; order--) {
+		void *p = mmap(NULL, page << order, PROT_READ, MAP_SHARED, xfd,
+			       XALLOC_MMAP_OFFSET(h, page));
+
+		if (p != MAP_FAILED) {
+			munmap(p, page << order);
+			return page << order;
+		}
+		if (errno != EINVAL)
+			return -errno;
+	}
+	return -EINVAL;
+}
+
+/* Pattern byte @i of a mapping of handle @h: differs per page and handle. */
+static unsigned char map_byte(__u32 h, size_t i, long page)
+{
+	return (unsigned char)(h * 31 + i / page * 17 + i);
+}
+
+static int cmd_map(int argc, char **argv)
+{
+	unsigned long long len = 0;
+	int keep = 0, ro = 0, have_h = 0;
+	struct xalloc_obj_io io = { 0 };
+	long page = sysconf(_SC_PAGESIZE);
+	unsigned char *p, *buf;
+	size_t bad = 0;
+	const char *v;
+	__u32 h = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--keep")) {
+			keep = 1;
+		} else if (!strcmp(argv[i], "--read-only")) {
+			ro = 1;
+		} else if (!strcmp(argv[i], "--len")) {
+			v = opt_value(argc, argv, &i);
+			if (!v || parse_u64(v, &len))
+				return -1;
+		} else if (!have_h && argv[i][0] != '-') {
+			if (parse_handle(argv[i], &h))
+				return -1;
+			have_h = 1;
+		} else {
+			return fail("unexpected argument '%s'", argv[i]);
+		}
+	}
+	if (!have_h)
+		return fail("usage: map HANDLE [--len BYTES] [--read-only] [--keep]");
+	if (dev() < 0)
+		return -1;
+	if (!len) {
+		long n = block_len(h, page);
+
+		if (n < 0)
+			return fail_errno("mmap", -n);
+		len = n;
+	}
+	p = mmap(NULL, len, ro ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED, xfd,
+		 XALLOC_MMAP_OFFSET(h, page));
+	if (p == MAP_FAILED)
+		return fail_errno("mmap", errno);
+	printf("map: handle %u: %llu bytes (%llu page%s) at %p\n", h, len,
+	       (len + page - 1) / page, len > (unsigned long long)page ? "s" : "", (void *)p);
+	if (!ro) {
+		for (size_t i = 0; i < len; i++)
+			p[i] = map_byte(h, i, page);
+		for (size_t i = 0; i < len; i++)
+			bad += p[i] != map_byte(h, i, page);
+		printf("map: wrote a pattern through the mapping: %s\n",
+		       bad ? "MISMATCH on reading back" : "read back the same");
+	}
+	/* What OBJ_READ sees is what the mapping holds. */
+	buf = malloc(len);
+	if (!buf) {
+		munmap(p, len);
+		return fail_errno("malloc", errno);
+	}
+	io.handle = h;
+	io.len = len;
+	io.buf = (unsigned long)buf;
+	if (xioctl(XALLOC_IOC_OBJ_READ, &io, "OBJ_READ")) {
+		free(buf);
+		munmap(p, len);
+		return -1;
+	}
+	if (memcmp(buf, p, len)) {
+		bad++;
+		printf("map: OBJ_READ differs from the mapping\n");
+	} else {
+		printf("map: OBJ_READ of %llu bytes equals the mapping\n", len);
+	}
+	hexdump(0, p, len < 32 ? len : 32);
+	free(buf);
+	if (keep)
+		printf("map: kept until xallocctl exits (the block lives that long)\n");
+	else
+		munmap(p, len);
+	return bad ? fail("the mapping and the block differ") : 0;
+}
+
 static int cmd_stats(int argc, char **argv)
 {
 	struct xalloc_cache_stats st = { 0 };
@@ -745,6 +851,11 @@ static const struct command {
 	  "Hex dump LEN bytes of an object or block from OFFSET." },
 	{ "pages", cmd_pages, "pages ORDER [--node N] [--this-node] [--zero]",
 	  "Allocate a block of 2^ORDER pages from the xalloc zone; free with free." },
+	{ "map", cmd_map, "map HANDLE [--len BYTES] [--read-only] [--keep]",
+	  "mmap() a page block (default: all of it), write a pattern through the\n"
+	  "mapping (not with --read-only), check it and OBJ_READ against each\n"
+	  "other, hex dump the start. --keep leaves it mapped: a later free of\n"
+	  "the handle then leaves the block in use until xallocctl exits." },
 	{ "stats", cmd_stats, "stats CACHE-NAME | stats --handle HANDLE",
 	  "Size, slab geometry, object counts and the SLUB counters of a cache." },
 	{ "zone", cmd_zone, "zone [NODE]",
@@ -801,6 +912,7 @@ static void print_help(FILE *out)
 		"            write %%2 0 hello \\; read %%2 0 16 \\; stats demo\n"
 		"  xallocctl alloc --size 5000 --node 1 --this-node \\; zone 1\n"
 		"  xallocctl pages 3 --zero \\; write %%1 4096 --hex deadbeef \\; read %%1 4094 8\n"
+		"  xallocctl pages 2 \\; map %%1 --keep \\; free %%1 \\; zone 0\n"
 		"  xallocctl slabinfo; xallocctl buddyinfo\n"
 		"  xallocctl run session.xa     # session.xa:\n"
 		"      cache-create demo 64 --hwcache   # $1\n"

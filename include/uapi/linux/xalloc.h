@@ -45,6 +45,7 @@
 #define XALLOC_FEAT_STATS	_BITULL(4)
 #define XALLOC_FEAT_BENCH	_BITULL(5)
 #define XALLOC_FEAT_RCU		_BITULL(6)	/* XALLOC_FREE_RCU, type-safe caches */
+#define XALLOC_FEAT_MMAP	_BITULL(7)	/* mmap() of page blocks */
 
 struct xalloc_version {
 	__u32 abi_version;		/* out: XALLOC_ABI_VERSION */
@@ -240,6 +241,29 @@ struct xalloc_bench {
 	__u64 xalloc_ns;		/* out: total time, xalloc */
 	__u64 kernel_ns;		/* out: total time, the kernel's allocator */
 };
+
+/*
+ * mmap() of a page block (not an ioctl): map the block of handle H with
+ *   mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+ *        XALLOC_MMAP_OFFSET(H, page size));
+ * The mapping starts at the block's first page and may be shorter than the
+ * block. It is shared: writes through it are the block's, seen by
+ * XALLOC_IOC_OBJ_READ and other mappings. It holds the block: freeing the
+ * handle or closing the file leaves the mapping valid, and the block goes
+ * back to the zone when the last mapping is unmapped (munmap, exit, kill).
+ * A fork()ed child inherits it (still shared) unless MADV_DONTFORK; it
+ * cannot grow by mremap() (VM_DONTEXPAND).
+ *   -EPERM   the caller lacks CAP_SYS_ADMIN
+ *   -EINVAL  MAP_PRIVATE; @len beyond the block; (the kernel's own:) an
+ *            offset that is not a multiple of the page size, @len 0
+ *   -ENOENT  the offset names no handle of this file
+ *   -ENODEV  the handle is an object's or a cache's, not a page block's
+ *   -EACCES  (the kernel's own) PROT_WRITE with MAP_SHARED on a file
+ *            opened without write access
+ *   -ENOMEM  no memory for the page tables
+ */
+#define XALLOC_MMAP_OFFSET(handle, page_size) \
+	((__u64)(handle) * (__u64)(page_size))
 
 #define XALLOC_IOC_VERSION	_IOR(XALLOC_IOC_MAGIC, 0x00, struct xalloc_version)
 #define XALLOC_IOC_CACHE_CREATE	_IOWR(XALLOC_IOC_MAGIC, 0x01, struct xalloc_cache_create)
