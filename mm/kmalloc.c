@@ -168,30 +168,30 @@ struct xalloc_page *xalloc_kmalloc_desc(const void *p)
 }
 
 /**
- * xalloc_kfree() - free memory from xalloc_kmalloc() or any xalloc cache
- * @p: the memory; NULL and ZERO_SIZE_PTR are ignored
+ * xalloc_kfree_other() - the rest of xalloc_kfree(), out of line
+ * @p: the memory, not an object at a boundary of a slab
  *
- * An address xalloc did not hand out is reported and left alone.
+ * A large block that @p starts is freed; anything else is reported (an
+ * address outside the zone, not in a slab, inside an object or inside a
+ * large block) and left alone.
  *
  * Context: Any context.
  */
-void xalloc_kfree(const void *p)
+void xalloc_kfree_other(const void *p)
 {
-	struct xalloc_page *desc;
+	struct xalloc_page *desc = xalloc_addr_desc(p);
 
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return;
-	desc = xalloc_kmalloc_desc(p);
-	if (unlikely(!desc))
-		return;
-	if (desc->type == XALLOC_PAGE_LARGE) {
+	if (desc && desc->type == XALLOC_PAGE_LARGE) {
+		if (unlikely(p != xalloc_desc_address(desc))) {
+			xalloc_report("kmalloc", p, "address inside a large block");
+			return;
+		}
 		kmemleak_free(p);
 		xalloc_buddy_free(desc, desc->order, XALLOC_PAGE_LARGE);
-	} else {
-		xalloc_slab_free_checked(desc, (void *)p, _RET_IP_);
+		return;
 	}
+	xalloc_object_slab_bad("kmalloc", p, desc);
 }
-EXPORT_SYMBOL_GPL(xalloc_kfree);
 
 /* Usable size of @p, 0 after a report; KASAN's view is left alone. */
 static size_t __xalloc_ksize(const void *p)
