@@ -71,33 +71,42 @@ static void *xalloc_kmalloc_large(size_t size, gfp_t gfp, int nid)
 	return p;
 }
 
-/* With red zones, the bytes past @size of a debug layout's object are zoned. */
-static noinline void kmalloc_debug_set_orig_size(void *obj, size_t size)
+/**
+ * xalloc_kmalloc_post() - what an object of a kmalloc class needs after
+ * allocation when its cache has a debug layout or under KASAN
+ * @s: the kmalloc cache
+ * @obj: the object, of @s or of its debug layout
+ * @size: bytes asked for
+ *
+ * With red zones, the bytes past @size of a debug layout's object are
+ * zoned; under KASAN only the first @size bytes are valid. Out of line:
+ * xalloc_kmalloc_alloc() calls it only then.
+ *
+ * Context: Any context.
+ */
+void xalloc_kmalloc_post(struct xalloc_cache *s, void *obj, size_t size)
 {
-	struct xalloc_page *slab = xalloc_addr_desc(obj);
+	if (unlikely(rcu_access_pointer(s->layout))) {
+		struct xalloc_page *slab = xalloc_addr_desc(obj);
 
-	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
-		slab = slab->head;
-	if (xalloc_cache_debug(slab->cache))
-		xalloc_debug_set_orig_size(slab->cache, obj, size);
+		if (slab->type == XALLOC_PAGE_SLAB_TAIL)
+			slab = slab->head;
+		if (xalloc_cache_debug(slab->cache))
+			xalloc_debug_set_orig_size(slab->cache, obj, size);
+	}
+	kasan_valid_bytes(obj, size, s->object_size, XALLOC_KASAN_SLAB_REDZONE);
 }
 
-static void *kmalloc_caller(size_t size, gfp_t gfp, int nid, unsigned long addr)
+/* Size to class as the kernel's, then the cache's path, as a tail call. */
+static __always_inline void *kmalloc_caller(size_t size, gfp_t gfp, int nid,
+					    unsigned long addr)
 {
-	struct xalloc_cache *s;
-	void *obj;
-
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > XALLOC_KMALLOC_MAX_CACHE_SIZE))
 		return xalloc_kmalloc_large(size, gfp, nid);
-	s = xalloc_kmalloc_caches[xalloc_kmalloc_index(size)];
-	obj = xalloc_cache_alloc_caller(s, gfp, nid, addr);
-	if (unlikely(rcu_access_pointer(s->layout)) && obj)
-		kmalloc_debug_set_orig_size(obj, size);
-	if (obj)
-		kasan_valid_bytes(obj, size, s->object_size, XALLOC_KASAN_SLAB_REDZONE);
-	return obj;
+	return xalloc_kmalloc_alloc(xalloc_kmalloc_caches[xalloc_kmalloc_index(size)],
+				    size, gfp, nid, addr);
 }
 
 /**

@@ -392,6 +392,9 @@ struct xalloc_cache *__xalloc_cache_create(const char *name, unsigned int size,
 					   void (*ctor)(void *), gfp_t gfp,
 					   unsigned int sheaf_capacity);
 void xalloc_kfree_other(const void *p);
+void *xalloc_kmalloc_alloc(struct xalloc_cache *s, size_t size, gfp_t gfp, int nid,
+			   unsigned long addr);
+void xalloc_kmalloc_post(struct xalloc_cache *s, void *obj, size_t size);
 void xalloc_slab_free_released(struct xalloc_page *slab, void *obj);
 
 bool xalloc_slab_shrink_all(void);

@@ -1803,6 +1803,35 @@ void *xalloc_cache_alloc_caller(struct xalloc_cache *s, gfp_t gfp, int nid,
 }
 
 /**
+ * xalloc_kmalloc_alloc() - an object of a kmalloc class
+ * @s: the class's cache
+ * @size: bytes asked for, up to @s's object size
+ * @gfp: allocation flags
+ * @nid: preferred node, or NUMA_NO_NODE
+ * @addr: the caller recorded by owner tracking
+ *
+ * xalloc_cache_alloc_caller() with the fast path inline and
+ * xalloc_kmalloc_post() only for a debug layout or under KASAN.
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: the object, or NULL.
+ */
+void *xalloc_kmalloc_alloc(struct xalloc_cache *s, size_t size, gfp_t gfp, int nid,
+			   unsigned long addr)
+{
+	void *obj;
+
+	if (unlikely(nid != NUMA_NO_NODE &&
+		     (nid < 0 || nid >= nr_node_ids || !s->node[nid])))
+		return NULL;
+	obj = xalloc_slab_alloc(s, gfp, nid, addr);
+	if (unlikely(IS_ENABLED(CONFIG_KASAN_GENERIC) || rcu_access_pointer(s->layout)) &&
+	    obj)
+		xalloc_kmalloc_post(s, obj, size);
+	return obj;
+}
+
+/**
  * xalloc_cache_alloc() - allocate an object from a cache
  * @s: the cache
  * @gfp: allocation flags; __GFP_ZERO clears the object
