@@ -71,33 +71,42 @@ static void *xalloc_kmalloc_large(size_t size, gfp_t gfp, int nid)
 	return p;
 }
 
-/* With red zones, the bytes past @size of a debug layout's object are zoned. */
-static noinline void kmalloc_debug_set_orig_size(void *obj, size_t size)
+/**
+ * xalloc_kmalloc_post() - what an object of a kmalloc class needs after
+ * allocation when its cache has a debug layout or under KASAN
+ * @s: the kmalloc cache
+ * @obj: the object, of @s or of its debug layout
+ * @size: bytes asked for
+ *
+ * With red zones, the bytes past @size of a debug layout's object are
+ * zoned; under KASAN only the first @size bytes are valid. Out of line:
+ * xalloc_kmalloc_alloc() calls it only then.
+ *
+ * Context: Any context.
+ */
+void xalloc_kmalloc_post(struct xalloc_cache *s, void *obj, size_t size)
 {
-	struct xalloc_page *slab = xalloc_addr_desc(obj);
+	if (unlikely(rcu_access_pointer(s->layout))) {
+		struct xalloc_page *slab = xalloc_addr_desc(obj);
 
-	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
-		slab = slab->head;
-	if (xalloc_cache_debug(slab->cache))
-		xalloc_debug_set_orig_size(slab->cache, obj, size);
+		if (slab->type == XALLOC_PAGE_SLAB_TAIL)
+			slab = slab->head;
+		if (xalloc_cache_debug(slab->cache))
+			xalloc_debug_set_orig_size(slab->cache, obj, size);
+	}
+	kasan_valid_bytes(obj, size, s->object_size, XALLOC_KASAN_SLAB_REDZONE);
 }
 
-static void *kmalloc_caller(size_t size, gfp_t gfp, int nid, unsigned long addr)
+/* Size to class as the kernel's, then the cache's path, as a tail call. */
+static __always_inline void *kmalloc_caller(size_t size, gfp_t gfp, int nid,
+					    unsigned long addr)
 {
-	struct xalloc_cache *s;
-	void *obj;
-
 	if (unlikely(!size))
 		return ZERO_SIZE_PTR;
 	if (unlikely(size > XALLOC_KMALLOC_MAX_CACHE_SIZE))
 		return xalloc_kmalloc_large(size, gfp, nid);
-	s = xalloc_kmalloc_caches[xalloc_kmalloc_index(size)];
-	obj = xalloc_cache_alloc_caller(s, gfp, nid, addr);
-	if (unlikely(rcu_access_pointer(s->layout)) && obj)
-		kmalloc_debug_set_orig_size(obj, size);
-	if (obj)
-		kasan_valid_bytes(obj, size, s->object_size, XALLOC_KASAN_SLAB_REDZONE);
-	return obj;
+	return xalloc_kmalloc_alloc(xalloc_kmalloc_caches[xalloc_kmalloc_index(size)],
+				    size, gfp, nid, addr);
 }
 
 /**
@@ -168,30 +177,30 @@ struct xalloc_page *xalloc_kmalloc_desc(const void *p)
 }
 
 /**
- * xalloc_kfree() - free memory from xalloc_kmalloc() or any xalloc cache
- * @p: the memory; NULL and ZERO_SIZE_PTR are ignored
+ * xalloc_kfree_other() - the rest of xalloc_kfree(), out of line
+ * @p: the memory, not an object at a boundary of a slab
  *
- * An address xalloc did not hand out is reported and left alone.
+ * A large block that @p starts is freed; anything else is reported (an
+ * address outside the zone, not in a slab, inside an object or inside a
+ * large block) and left alone.
  *
  * Context: Any context.
  */
-void xalloc_kfree(const void *p)
+void xalloc_kfree_other(const void *p)
 {
-	struct xalloc_page *desc;
+	struct xalloc_page *desc = xalloc_addr_desc(p);
 
-	if (unlikely(ZERO_OR_NULL_PTR(p)))
-		return;
-	desc = xalloc_kmalloc_desc(p);
-	if (unlikely(!desc))
-		return;
-	if (desc->type == XALLOC_PAGE_LARGE) {
+	if (desc && desc->type == XALLOC_PAGE_LARGE) {
+		if (unlikely(p != xalloc_desc_address(desc))) {
+			xalloc_report("kmalloc", p, "address inside a large block");
+			return;
+		}
 		kmemleak_free(p);
 		xalloc_buddy_free(desc, desc->order, XALLOC_PAGE_LARGE);
-	} else {
-		xalloc_slab_free_checked(desc, (void *)p, _RET_IP_);
+		return;
 	}
+	xalloc_object_slab_bad("kmalloc", p, desc);
 }
-EXPORT_SYMBOL_GPL(xalloc_kfree);
 
 /* Usable size of @p, 0 after a report; KASAN's view is left alone. */
 static size_t __xalloc_ksize(const void *p)

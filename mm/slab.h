@@ -14,6 +14,7 @@
 #define _XALLOC_SLAB_H
 
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/nodemask.h>
@@ -114,6 +115,8 @@ struct xalloc_cache {
 	unsigned int size;		/* object stride; constant */
 	unsigned int object_size;	/* what the caller asked; constant */
 	struct reciprocal_value reciprocal_size;	/* constant */
+	unsigned long size_inv;		/* odd part of size, inverted mod 2^64; constant */
+	unsigned int size_shift;	/* trailing zero bits of size; constant */
 	unsigned int offset;		/* free pointer offset; constant */
 	unsigned int red_left_pad;	/* left red zone, debug; constant */
 	unsigned int track_offset;	/* owner tracks, debug; constant */
@@ -323,15 +326,41 @@ struct xalloc_page *xalloc_kmalloc_desc(const void *p);
 struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
 					   struct xalloc_page *slab);
 
-/* The index of the object at @obj in @slab of @s; -1 off an object boundary. */
+/*
+ * The index of the object at @obj in @slab of @s; -1 off an object boundary.
+ * No divide: with size == d << k (d odd) and d * size_inv == 1 mod 2^64,
+ * off * size_inv rotated right by k is off / size when size divides off,
+ * and above ULONG_MAX / size otherwise (the exact divisibility test of
+ * Granlund and Montgomery, section 9); an @obj below the first object
+ * wraps to a huge off. One compare with the object count checks it all.
+ */
 static __always_inline int slab_object_index(const struct xalloc_cache *s,
 					     const struct xalloc_page *slab,
 					     const void *obj)
 {
-	long off = obj - s->red_left_pad - slab_address(slab);
-	unsigned int idx = reciprocal_divide(off, s->reciprocal_size);
+	unsigned long off = (unsigned long)obj - s->red_left_pad -
+			    (unsigned long)slab_address(slab);
+	unsigned long idx = ror64(off * s->size_inv, s->size_shift);
 
-	if (off < 0 || idx * s->size != off || idx >= slab->cnt.objects)
+	if (unlikely(idx >= slab->cnt.objects))
+		return -1;
+	return idx;
+}
+
+/*
+ * slab_object_index() for an @obj known to lie in @slab's block, found from
+ * its own page's descriptor: slabs are naturally aligned blocks of the
+ * direct map, so the offset is a mask of the address, no descriptor walk.
+ */
+static __always_inline int slab_object_index_in(const struct xalloc_cache *s,
+						const struct xalloc_page *slab,
+						const void *obj)
+{
+	unsigned long off = ((unsigned long)obj & ((PAGE_SIZE << slab->order) - 1)) -
+			    s->red_left_pad;
+	unsigned long idx = ror64(off * s->size_inv, s->size_shift);
+
+	if (unlikely(idx >= slab->cnt.objects))
 		return -1;
 	return idx;
 }
@@ -349,7 +378,7 @@ xalloc_object_slab(const char *area, const void *obj, struct xalloc_page *slab)
 	if (slab->type == XALLOC_PAGE_SLAB_TAIL)
 		slab = slab->head;
 	if (unlikely(slab->type != XALLOC_PAGE_SLAB ||
-		     slab_object_index(slab->cache, slab, obj) < 0))
+		     slab_object_index_in(slab->cache, slab, obj) < 0))
 		return xalloc_object_slab_bad(area, obj, slab);
 	return slab;
 }
@@ -362,8 +391,10 @@ struct xalloc_cache *__xalloc_cache_create(const char *name, unsigned int size,
 					   unsigned int align, unsigned long flags,
 					   void (*ctor)(void *), gfp_t gfp,
 					   unsigned int sheaf_capacity);
-void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
-			      unsigned long addr);
+void xalloc_kfree_other(const void *p);
+void *xalloc_kmalloc_alloc(struct xalloc_cache *s, size_t size, gfp_t gfp, int nid,
+			   unsigned long addr);
+void xalloc_kmalloc_post(struct xalloc_cache *s, void *obj, size_t size);
 void xalloc_slab_free_released(struct xalloc_page *slab, void *obj);
 
 bool xalloc_slab_shrink_all(void);

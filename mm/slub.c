@@ -1160,20 +1160,6 @@ struct xalloc_page *xalloc_object_slab_bad(const char *area, const void *obj,
 }
 
 /**
- * xalloc_slab_free_checked() - free an object whose slab was checked
- * @slab: from xalloc_object_slab()
- * @obj: the object
- * @addr: the caller, for owner tracking
- *
- * Context: Any context.
- */
-void xalloc_slab_free_checked(struct xalloc_page *slab, void *obj,
-			      unsigned long addr)
-{
-	xalloc_slab_free(slab->cache, slab, obj, obj, 1, addr, true);
-}
-
-/**
  * xalloc_slab_free_released() - free an object the quarantine released
  * @slab: its slab
  * @obj: the object, poisoned, through slab_free_hook() already
@@ -1185,7 +1171,56 @@ void xalloc_slab_free_released(struct xalloc_page *slab, void *obj)
 	xalloc_slab_free(slab->cache, slab, obj, obj, 1, _RET_IP_, false);
 }
 
+/**
+ * xalloc_kfree() - free memory from xalloc_kmalloc() or any xalloc cache
+ * @p: the memory; NULL and ZERO_SIZE_PTR are ignored
+ *
+ * An address xalloc did not hand out is reported and left alone. Here
+ * rather than in mm/kmalloc.c so that the free of an object reaches the
+ * fast path of xalloc_slab_free() inline: descriptor, boundary check and
+ * free without a call; large blocks and reports go out of line.
+ *
+ * Context: Any context.
+ */
+void xalloc_kfree(const void *p)
+{
+	struct xalloc_page *slab;
+	u8 type;
+
+	if (unlikely(ZERO_OR_NULL_PTR(p)))
+		return;
+	slab = __xalloc_addr_desc(p);
+	if (unlikely(!slab))
+		goto other;
+	/* A page given back (XALLOC_PAGE_GONE) is no slab: out of line. */
+	type = READ_ONCE(slab->type);
+	if (type == XALLOC_PAGE_SLAB_TAIL) {
+		slab = slab->head;
+		type = slab->type;
+	}
+	if (unlikely(type != XALLOC_PAGE_SLAB ||
+		     slab_object_index_in(slab->cache, slab, p) < 0))
+		goto other;
+	xalloc_slab_free(slab->cache, slab, (void *)p, (void *)p, 1, _RET_IP_, true);
+	return;
+other:
+	xalloc_kfree_other(p);
+}
+EXPORT_SYMBOL_GPL(xalloc_kfree);
+
 /* ---- Cache creation ----------------------------------------------------- */
+
+/* The inverse of odd @d modulo 2^64, by Newton's iteration. */
+static unsigned long inverse_mod_2_64(unsigned long d)
+{
+	unsigned long x = d;	/* right in the low 3 bits: d * d == 1 mod 8 */
+	int i;
+
+	/* Each step doubles the bits that are right: 6, 12, 24, 48, 96. */
+	for (i = 0; i < 5; i++)
+		x *= 2 - d * x;
+	return x;
+}
 
 static unsigned int slab_objects(unsigned int order, unsigned int size)
 {
@@ -1272,6 +1307,8 @@ static void calculate_sizes(struct xalloc_cache *s)
 	size += XALLOC_KASAN_REDZONE;
 	s->size = ALIGN(size, s->align);
 	s->reciprocal_size = reciprocal_value(s->size);
+	s->size_shift = __ffs(s->size);
+	s->size_inv = inverse_mod_2_64(s->size >> s->size_shift);
 	s->oo = oo_make(calculate_order(s->size), s->size);
 	s->min = oo_make(get_order(s->size), s->size);
 	s->max = s->oo.x > s->min.x ? s->oo : s->min;
@@ -1763,6 +1800,35 @@ void *xalloc_cache_alloc_caller(struct xalloc_cache *s, gfp_t gfp, int nid,
 		     (nid < 0 || nid >= nr_node_ids || !s->node[nid])))
 		return NULL;
 	return xalloc_slab_alloc(s, gfp, nid, addr);
+}
+
+/**
+ * xalloc_kmalloc_alloc() - an object of a kmalloc class
+ * @s: the class's cache
+ * @size: bytes asked for, up to @s's object size
+ * @gfp: allocation flags
+ * @nid: preferred node, or NUMA_NO_NODE
+ * @addr: the caller recorded by owner tracking
+ *
+ * xalloc_cache_alloc_caller() with the fast path inline and
+ * xalloc_kmalloc_post() only for a debug layout or under KASAN.
+ *
+ * Context: Any context with a suitable @gfp.
+ * Return: the object, or NULL.
+ */
+void *xalloc_kmalloc_alloc(struct xalloc_cache *s, size_t size, gfp_t gfp, int nid,
+			   unsigned long addr)
+{
+	void *obj;
+
+	if (unlikely(nid != NUMA_NO_NODE &&
+		     (nid < 0 || nid >= nr_node_ids || !s->node[nid])))
+		return NULL;
+	obj = xalloc_slab_alloc(s, gfp, nid, addr);
+	if (unlikely(IS_ENABLED(CONFIG_KASAN_GENERIC) || rcu_access_pointer(s->layout)) &&
+	    obj)
+		xalloc_kmalloc_post(s, obj, size);
+	return obj;
 }
 
 /**

@@ -217,19 +217,30 @@ struct xalloc_chunk_table {
 
 extern struct xalloc_chunk_table xalloc_chunk_table;
 
-/* Descriptor of page frame @pfn, or NULL if the page is not in the zone. */
-static inline struct xalloc_page *xalloc_pfn_desc(unsigned long pfn)
+/*
+ * Descriptor of page frame @pfn if a chunk of the zone holds it, NULL if
+ * none does; the page may have been given back (XALLOC_PAGE_GONE).
+ */
+static inline struct xalloc_page *__xalloc_pfn_desc(unsigned long pfn)
 {
 	unsigned long idx = (pfn >> XALLOC_CHUNK_ORDER) - xalloc_chunk_table.base;
 	struct xalloc_chunk *chunk;
-	struct xalloc_page *desc;
 
 	if (unlikely(idx >= xalloc_chunk_table.len))
 		return NULL;
 	chunk = READ_ONCE(xalloc_chunk_table.chunks[idx]);
 	if (unlikely(!chunk))
 		return NULL;
-	desc = &chunk->desc[pfn & (XALLOC_CHUNK_PAGES - 1)];
+	return &chunk->desc[pfn & (XALLOC_CHUNK_PAGES - 1)];
+}
+
+/* Descriptor of page frame @pfn, or NULL if the page is not in the zone. */
+static inline struct xalloc_page *xalloc_pfn_desc(unsigned long pfn)
+{
+	struct xalloc_page *desc = __xalloc_pfn_desc(pfn);
+
+	if (unlikely(!desc))
+		return NULL;
 	/* A page given back is the kernel's: foreign, as if never carved. */
 	if (unlikely(READ_ONCE(desc->type) == XALLOC_PAGE_GONE))
 		return NULL;
@@ -268,6 +279,16 @@ static inline struct xalloc_page *xalloc_addr_desc(const void *addr)
 	if (unlikely(a < PAGE_OFFSET))
 		return NULL;
 	return xalloc_pfn_desc((a - PAGE_OFFSET) >> PAGE_SHIFT);
+}
+
+/* xalloc_addr_desc() that leaves a page given back to the caller's type test. */
+static inline struct xalloc_page *__xalloc_addr_desc(const void *addr)
+{
+	unsigned long a = (unsigned long)addr;
+
+	if (unlikely(a < PAGE_OFFSET))
+		return NULL;
+	return __xalloc_pfn_desc((a - PAGE_OFFSET) >> PAGE_SHIFT);
 }
 
 /* Block allocation inside the zone, used by the page API and the slab layer. */
