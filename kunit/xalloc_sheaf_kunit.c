@@ -697,19 +697,23 @@ static void xalloc_sheaf_bulk_double_free_reported(struct kunit *test)
 static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 {
 	struct xalloc_cache *s = sheaf_cache(test, "sheaf_shrinker", 256, 4);
-	struct sheaf_objs o = { .s = s, .n = 20 }, kept = { .s = s, .n = 12 };
-	struct sheaf_objs c1 = { .s = s, .n = 3 };
+	struct sheaf_objs *o = kunit_kzalloc(test, 3 * sizeof(*o), GFP_KERNEL);
 	struct xalloc_barn *barn = s->barns[cpu_to_mem(0)];
+	struct sheaf_objs *kept = o + 1, *c1 = o + 2;
 	struct sheaf_stats st;
 
-	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
-	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	*o = (struct sheaf_objs){ .s = s, .n = 20 };
+	*kept = (struct sheaf_objs){ .s = s, .n = 12 };
+	*c1 = (struct sheaf_objs){ .s = s, .n = 3 };
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, o), 0L);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, o);
 	KUNIT_ASSERT_EQ(test, barn->nr_full, 3U);
-	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &kept), 0L);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, kept), 0L);
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 2U);
 	KUNIT_EXPECT_EQ(test, barn->nr_empty, 1U);
-	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &c1), 0L);
-	sheaf_on_cpu(test, 1, sheaf_free_fn, &c1);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, c1), 0L);
+	sheaf_on_cpu(test, 1, sheaf_free_fn, c1);
 	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 1)->main->size, 4U);
 	KUNIT_EXPECT_EQ(test, sheaf_held(s), 12UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 24UL);
@@ -723,7 +727,7 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
 	/* The sheaves work on: the frees put a new empty sheaf in the barn. */
-	sheaf_on_cpu(test, 0, sheaf_free_fn, &kept);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, kept);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 1UL);
 	sheaf_expect_drained(test, s);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_FREE), 4UL);
