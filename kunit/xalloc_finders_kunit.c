@@ -771,7 +771,7 @@ static void xalloc_finders_double_free_refused(struct kunit *test)
 
 		ctx->s = xalloc_cache_create_sheaves("finders_df", 72, 0, 0, NULL, 0);
 		KUNIT_ASSERT_NOT_NULL(test, ctx->s);
-		KUNIT_ASSERT_NOT_NULL(test, ctx->s->sheaves);
+		KUNIT_ASSERT_TRUE(test, !!ctx->s->sheaves);
 		d.s = ctx->s;
 	} else {
 		d.s = finders_cache(test, "finders_df", 72);

@@ -849,7 +849,7 @@ static void xalloc_slub_alloc_in_interrupt(struct kunit *test)
 	if (param->sheaves) {
 		ctx->s = xalloc_cache_create_sheaves("slub_irq", 48, 0, 0, NULL, 32);
 		KUNIT_ASSERT_NOT_NULL(test, ctx->s);
-		KUNIT_ASSERT_NOT_NULL(test, ctx->s->sheaves);
+		KUNIT_ASSERT_TRUE(test, !!ctx->s->sheaves);
 		t->s = ctx->s;
 	} else {
 		t->s = slub_cache(test, "slub_irq", 48, 0, 0, NULL);
