@@ -4,6 +4,8 @@
  * injection of mm/fail.c. Allocations return NULL (bulk returns 0 and keeps
  * nothing), the failure counters count, and caches and the zone stay
  * consistent: each case checks counts, validation and the zone on exit.
+ * The cases on the suite's cache run on a cache without sheaves and on one
+ * with them (their refill fails, then the slab path's own try).
  */
 
 #include <kunit/test.h>
@@ -13,12 +15,37 @@
 
 #include "../mm/fail.h"
 #include "../mm/slab.h"
+#include "../mm/slab_sheaf.h"
 #include "xalloc_kunit.h"
 
 struct fail_test_ctx {
 	struct xalloc_cache *s;
 	long failures[XALLOC_FAIL_NR];
 };
+
+static const bool fail_path_params[] = { false, true };
+
+static void fail_path_desc(const bool *sheaves, char *desc)
+{
+	strscpy(desc, *sheaves ? "sheaves" : "cpu-slab", KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(fail_path, fail_path_params, fail_path_desc);
+
+/* Whether the case runs on a cache with sheaves (a fail_path parameter). */
+static bool fail_sheaves(struct kunit *test)
+{
+	return test->param_value && *(const bool *)test->param_value;
+}
+
+/*
+ * Slab allocations one failing allocation tries: with sheaves the refill,
+ * then the slab path.
+ */
+static int fail_tries(struct kunit *test)
+{
+	return fail_sheaves(test) ? 2 : 1;
+}
 
 static int fail_test_init(struct kunit *test)
 {
@@ -29,8 +56,12 @@ static int fail_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	for (int i = 0; i < XALLOC_FAIL_NR; i++)
 		ctx->failures[i] = atomic_long_read(&xalloc_fail[i].failures);
-	ctx->s = xalloc_cache_create("fail_cache", 200, 0, 0, NULL);
+	if (fail_sheaves(test))
+		ctx->s = xalloc_cache_create_sheaves("fail_cache", 200, 0, 0, NULL, 0);
+	else
+		ctx->s = xalloc_cache_create("fail_cache", 200, 0, 0, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->s);
+	KUNIT_ASSERT_EQ(test, !!ctx->s->sheaves, fail_sheaves(test));
 	test->priv = ctx;
 	return 0;
 }
@@ -43,6 +74,9 @@ static void fail_test_exit(struct kunit *test)
 
 	for (int i = 0; i < XALLOC_FAIL_NR; i++)
 		xalloc_fail_set(i, 0, 0, 0);
+	/* Objects in sheaves count as active until drained. */
+	if (ctx->s->sheaves)
+		xalloc_cache_shrink(ctx->s);
 	xalloc_cache_counts(ctx->s, &cnt);
 	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(ctx->s), 0UL);
@@ -137,7 +171,7 @@ static void xalloc_fail_new_slab_returns_null(struct kunit *test)
 	struct xalloc_cache_counts cnt;
 	void *obj;
 
-	xalloc_fail_set(XALLOC_FAIL_SLAB, 100, 0, 1);
+	xalloc_fail_set(XALLOC_FAIL_SLAB, 100, 0, fail_tries(test));
 	KUNIT_EXPECT_NULL(test, xalloc_cache_alloc(ctx->s, GFP_KERNEL));
 	xalloc_cache_counts(ctx->s, &cnt);
 	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
@@ -145,7 +179,7 @@ static void xalloc_fail_new_slab_returns_null(struct kunit *test)
 	obj = xalloc_cache_alloc(ctx->s, GFP_KERNEL);
 	KUNIT_EXPECT_NOT_NULL(test, obj);
 	xalloc_cache_free(ctx->s, obj);
-	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_SLAB), 1L);
+	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_SLAB), (long)fail_tries(test));
 }
 
 /*
@@ -189,6 +223,12 @@ static void xalloc_fail_bulk_returns_zero_and_keeps_nothing(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	xalloc_fail_set(XALLOC_FAIL_SLAB, 100, 2, 1);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_alloc_bulk(ctx->s, GFP_KERNEL, n, objs), 0);
+	/* What went back onto sheaves is the cache's, not the caller's. */
+	if (ctx->s->sheaves) {
+		KUNIT_EXPECT_EQ(test, xalloc_sheaf_stat(ctx->s, SHEAF_FREE_BULK),
+				(unsigned long)oo_objects(ctx->s->oo));
+		xalloc_cache_shrink(ctx->s);
+	}
 	xalloc_cache_counts(ctx->s, &cnt);
 	KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
 	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_SLAB), 1L);
@@ -234,12 +274,12 @@ static void xalloc_fail_atomic_context(struct kunit *test)
 	unsigned long flags;
 	void *obj;
 
-	xalloc_fail_set(XALLOC_FAIL_SLAB, 100, 0, 1);
+	xalloc_fail_set(XALLOC_FAIL_SLAB, 100, 0, fail_tries(test));
 	local_irq_save(flags);
 	obj = xalloc_cache_alloc(ctx->s, GFP_ATOMIC);
 	local_irq_restore(flags);
 	KUNIT_EXPECT_NULL(test, obj);
-	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_SLAB), 1L);
+	KUNIT_EXPECT_EQ(test, injected(test, XALLOC_FAIL_SLAB), (long)fail_tries(test));
 }
 
 static struct kunit_case xalloc_fail_cases[] = {
@@ -247,12 +287,12 @@ static struct kunit_case xalloc_fail_cases[] = {
 	KUNIT_CASE(xalloc_fail_interval),
 	KUNIT_CASE(xalloc_fail_probability_zero_never_fails),
 	KUNIT_CASE(xalloc_fail_times_limits_failures),
-	KUNIT_CASE(xalloc_fail_new_slab_returns_null),
+	KUNIT_CASE_PARAM(xalloc_fail_new_slab_returns_null, fail_path_gen_params),
 	KUNIT_CASE(xalloc_fail_buddy_fails_slab_and_fallback),
-	KUNIT_CASE(xalloc_fail_bulk_returns_zero_and_keeps_nothing),
+	KUNIT_CASE_PARAM(xalloc_fail_bulk_returns_zero_and_keeps_nothing, fail_path_gen_params),
 	KUNIT_CASE(xalloc_fail_kmalloc_paths),
 	KUNIT_CASE(xalloc_fail_krealloc_keeps_old),
-	KUNIT_CASE(xalloc_fail_atomic_context),
+	KUNIT_CASE_PARAM(xalloc_fail_atomic_context, fail_path_gen_params),
 	{}
 };
 

@@ -656,7 +656,8 @@ static void xalloc_finders_quarantine_delays_reuse(struct kunit *test)
 
 /* ---- Double frees ------------------------------------------------------ */
 
-enum finders_path { FINDERS_CPU_FREELIST, FINDERS_SLAB_FREELIST };
+/* The sheaf path: a cache with sheaves, the freed object on top of CPU 0's main sheaf. */
+enum finders_path { FINDERS_CPU_FREELIST, FINDERS_SLAB_FREELIST, FINDERS_SHEAF };
 
 struct finders_df_param {
 	enum finders_path path;
@@ -669,6 +670,8 @@ static const struct finders_df_param finders_df_params[] = {
 	{ FINDERS_SLAB_FREELIST, false, "slab freelist, quarantine off" },
 	{ FINDERS_CPU_FREELIST, true, "CPU freelist, quarantine on" },
 	{ FINDERS_SLAB_FREELIST, true, "slab freelist, quarantine on" },
+	{ FINDERS_SHEAF, false, "sheaf, quarantine off" },
+	{ FINDERS_SHEAF, true, "sheaf, quarantine on" },
 };
 
 static void finders_df_desc(const struct finders_df_param *p, char *desc)
@@ -749,6 +752,9 @@ static void finders_expect_usable(struct kunit *test, struct xalloc_cache *s,
 	KUNIT_EXPECT_TRUE(test, finders_distinct(objs, n));
 	xalloc_cache_free_bulk(s, n, objs);
 	xalloc_quarantine_drain();
+	/* Objects in sheaves count as active until drained. */
+	if (s->sheaves)
+		xalloc_cache_shrink(s);
 	KUNIT_EXPECT_EQ(test, finders_active(s), live);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 }
@@ -760,9 +766,18 @@ static void xalloc_finders_double_free_refused(struct kunit *test)
 	struct finders_seen seen;
 
 	finders_df_quarantine(test, param->quarantine);
-	d.s = finders_cache(test, "finders_df", 72);
+	if (param->path == FINDERS_SHEAF) {
+		struct finders_ctx *ctx = test->priv;
+
+		ctx->s = xalloc_cache_create_sheaves("finders_df", 72, 0, 0, NULL, 0);
+		KUNIT_ASSERT_NOT_NULL(test, ctx->s);
+		KUNIT_ASSERT_TRUE(test, !!ctx->s->sheaves);
+		d.s = ctx->s;
+	} else {
+		d.s = finders_cache(test, "finders_df", 72);
+	}
 	finders_log_match("double free");
-	if (param->path == FINDERS_CPU_FREELIST) {
+	if (param->path != FINDERS_SLAB_FREELIST) {
 		KUNIT_ASSERT_EQ(test, finders_on_cpu(test, FINDERS_CPU, finders_df_cpu_fn, &d), 0L);
 	} else {
 		KUNIT_ASSERT_EQ(test, finders_on_cpu(test, FINDERS_CPU,

@@ -575,6 +575,168 @@ static void xalloc_sheaf_stress_both_cpus(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xalloc_cache_counts_clamped(), 0UL);
 }
 
+static long sheaf_bulk_alloc_fn(void *arg)
+{
+	struct sheaf_objs *o = arg;
+
+	return xalloc_cache_alloc_bulk(o->s, GFP_KERNEL, o->n, o->objs) == o->n ? 0 : -ENOMEM;
+}
+
+static long sheaf_bulk_free_fn(void *arg)
+{
+	struct sheaf_objs *o = arg;
+
+	xalloc_cache_free_bulk(o->s, o->n, o->objs);
+	return 0;
+}
+
+/* Objects the slabs handed out (to callers or sheaves) since @st. */
+static unsigned long slab_allocs(struct xalloc_cache *s)
+{
+	return xalloc_cache_stat(s, ALLOC_FASTPATH) + xalloc_cache_stat(s, ALLOC_SLOWPATH);
+}
+
+static unsigned long slab_frees(struct xalloc_cache *s)
+{
+	return xalloc_cache_stat(s, FREE_FASTPATH) + xalloc_cache_stat(s, FREE_SLOWPATH);
+}
+
+/*
+ * Bulk calls on CPU 0, capacity 16: a bulk of 10 from a full main sheaf takes
+ * 10 from it and nothing from the slabs; a bulk free of 10 puts them back. A
+ * bulk of 40 takes the main sheaf's 16 and 24 from the slabs; its free fills
+ * main (16), swaps with the empty spare (16) and puts a full sheaf in the
+ * barn for an empty one (8): no slab free. The next bulk of 40 is all from
+ * sheaves: main (8), the spare (16), the barn's full one (16).
+ */
+static void xalloc_sheaf_bulk_counted(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_bulk", 64, 16);
+	struct sheaf_objs o = { .s = s, .n = 16 };
+	struct xalloc_pcs *pcs0 = per_cpu_ptr(s->sheaves, 0);
+	struct xalloc_barn *barn = s->barns[cpu_to_mem(0)];
+	unsigned long allocs, frees;
+	struct sheaf_stats st;
+
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	KUNIT_ASSERT_EQ(test, pcs0->main->size, 16U);
+	KUNIT_ASSERT_EQ(test, pcs0->spare->size, 0U);
+	sheaf_snap(s, &st);
+	allocs = slab_allocs(s);
+	frees = slab_frees(s);
+
+	o.n = 10;
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_bulk_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC_BULK), 10UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC), 0UL);
+	KUNIT_EXPECT_EQ(test, slab_allocs(s) - allocs, 0UL);
+	KUNIT_EXPECT_EQ(test, pcs0->main->size, 6U);
+	sheaf_on_cpu(test, 0, sheaf_bulk_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE_BULK), 10UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE), 0UL);
+	KUNIT_EXPECT_EQ(test, pcs0->main->size, 16U);
+	KUNIT_EXPECT_EQ(test, slab_frees(s) - frees, 0UL);
+
+	o.n = 40;
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_bulk_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC_BULK), 26UL);
+	KUNIT_EXPECT_EQ(test, slab_allocs(s) - allocs, 24UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 0UL);
+	KUNIT_EXPECT_EQ(test, pcs0->main->size, 0U);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 40UL);
+	sheaf_on_cpu(test, 0, sheaf_bulk_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE_BULK), 50UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FLUSH), 0UL);
+	KUNIT_EXPECT_EQ(test, slab_frees(s) - frees, 0UL);
+	KUNIT_EXPECT_EQ(test, pcs0->main->size, 8U);
+	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 40UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 40UL);
+
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_bulk_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC_BULK), 66UL);
+	KUNIT_EXPECT_EQ(test, slab_allocs(s) - allocs, 24UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 2UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_GET), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 40UL);
+	sheaf_on_cpu(test, 0, sheaf_bulk_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE_BULK), 90UL);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+	sheaf_expect_drained(test, s);
+}
+
+/* A bulk free that names the same object twice in a row: a double free. */
+static void xalloc_sheaf_bulk_double_free_reported(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_bulk_double", 64, 8);
+	struct sheaf_objs o = { .s = s, .n = 1 };
+	struct sheaf_stats st;
+
+	sheaf_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_bulk_alloc_fn, &o), 0L);
+	o.objs[1] = o.objs[0];
+	o.n = 2;
+	sheaf_on_cpu(test, 0, sheaf_bulk_free_fn, &o);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 1);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE_BULK), 1UL);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 0)->main->size, 1U);
+	sheaf_expect_drained(test, s);
+}
+
+/*
+ * The shrinker's path (xalloc_zone_shrink()) gives back what sheaves hold:
+ * CPU 0 leaves two full sheaves in the barn and one empty there; CPU 1, on
+ * the same node, takes one of the full ones for its empty main, so the barn
+ * holds one full and two empty sheaves and CPU 1 a full main. The shrink
+ * flushes the two full ones (SHEAF_DRAIN), frees the barn's three
+ * (BARN_FREE), and only the caller's 12 objects stay active.
+ */
+static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_shrinker", 256, 4);
+	struct sheaf_objs *o = kunit_kzalloc(test, 3 * sizeof(*o), GFP_KERNEL);
+	struct xalloc_barn *barn = s->barns[cpu_to_mem(0)];
+	struct sheaf_objs *kept = o + 1, *c1 = o + 2;
+	struct sheaf_stats st;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	*o = (struct sheaf_objs){ .s = s, .n = 20 };
+	*kept = (struct sheaf_objs){ .s = s, .n = 12 };
+	*c1 = (struct sheaf_objs){ .s = s, .n = 3 };
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, o), 0L);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, o);
+	KUNIT_ASSERT_EQ(test, barn->nr_full, 3U);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, kept), 0L);
+	KUNIT_EXPECT_EQ(test, barn->nr_full, 2U);
+	KUNIT_EXPECT_EQ(test, barn->nr_empty, 1U);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, c1), 0L);
+	sheaf_on_cpu(test, 1, sheaf_free_fn, c1);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 1)->main->size, 4U);
+	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 1)->stat[BARN_GET], 1UL);
+	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
+	KUNIT_EXPECT_EQ(test, barn->nr_empty, 2U);
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 8UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 20UL);
+
+	sheaf_snap(s, &st);
+	xalloc_zone_shrink();
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_DRAIN), 2UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_FREE), 3UL);
+	KUNIT_EXPECT_EQ(test, barn->nr_full, 0U);
+	KUNIT_EXPECT_EQ(test, barn->nr_empty, 0U);
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
+	/* The sheaves work on: the frees put a new empty sheaf in the barn. */
+	sheaf_on_cpu(test, 0, sheaf_free_fn, kept);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 1UL);
+	sheaf_expect_drained(test, s);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_FREE), 4UL);
+}
+
 static struct kunit_case xalloc_sheaf_cases[] = {
 	KUNIT_CASE(xalloc_sheaf_alloc_free_hits),
 	KUNIT_CASE(xalloc_sheaf_swap_and_barn_exchange),
@@ -588,6 +750,9 @@ static struct kunit_case xalloc_sheaf_cases[] = {
 	KUNIT_CASE(xalloc_sheaf_debug_caches_excluded),
 	KUNIT_CASE(xalloc_sheaf_interrupt_inside_path),
 	KUNIT_CASE(xalloc_sheaf_stress_both_cpus),
+	KUNIT_CASE(xalloc_sheaf_bulk_counted),
+	KUNIT_CASE(xalloc_sheaf_bulk_double_free_reported),
+	KUNIT_CASE(xalloc_sheaf_shrinker_drains_barns),
 	{}
 };
 

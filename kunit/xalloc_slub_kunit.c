@@ -23,6 +23,7 @@
 #include <xalloc/xalloc.h>
 
 #include "../mm/slab.h"
+#include "../mm/slab_sheaf.h"
 #include "xalloc_kunit.h"
 
 /* Zone blocks a case took to fill nodes: given back on exit. */
@@ -812,22 +813,47 @@ static void slub_softirq_fn(struct timer_list *timer)
 	slub_irq_work(container_of(timer, struct slub_irq, soft), false);
 }
 
-static const char *const slub_irq_kinds[] = { "hardirq", "softirq" };
+struct slub_irq_param {
+	bool hard;
+	bool sheaves;
+	const char *desc;
+};
 
-static void slub_irq_desc(const char *const *kind, char *desc)
+static const struct slub_irq_param slub_irq_params[] = {
+	{ true, false, "hardirq, cpu-slab" },
+	{ false, false, "softirq, cpu-slab" },
+	{ true, true, "hardirq, sheaves" },
+	{ false, true, "softirq, sheaves" },
+};
+
+static void slub_irq_desc(const struct slub_irq_param *p, char *desc)
 {
-	strscpy(desc, *kind, KUNIT_PARAM_DESC_SIZE);
+	strscpy(desc, p->desc, KUNIT_PARAM_DESC_SIZE);
 }
 
-KUNIT_ARRAY_PARAM(slub_irq, slub_irq_kinds, slub_irq_desc);
+KUNIT_ARRAY_PARAM(slub_irq, slub_irq_params, slub_irq_desc);
 
+/*
+ * With sheaves, the interrupt's bulk of 16 is taken from the main sheaf (it
+ * holds 23 or more then) and freed back onto it, and its single objects,
+ * and the case's one, are popped and pushed: exact sheaf counts.
+ */
 static void xalloc_slub_alloc_in_interrupt(struct kunit *test)
 {
-	bool hard = !strcmp(*(const char *const *)test->param_value, "hardirq");
+	const struct slub_irq_param *param = test->param_value;
 	struct slub_irq *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct slub_test_ctx *ctx = test->priv;
+	bool hard = param->hard;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->s = slub_cache(test, "slub_irq", 48, 0, 0, NULL);
+	if (param->sheaves) {
+		ctx->s = xalloc_cache_create_sheaves("slub_irq", 48, 0, 0, NULL, 32);
+		KUNIT_ASSERT_NOT_NULL(test, ctx->s);
+		KUNIT_ASSERT_TRUE(test, !!ctx->s->sheaves);
+		t->s = ctx->s;
+	} else {
+		t->s = slub_cache(test, "slub_irq", 48, 0, 0, NULL);
+	}
 	t->before = xalloc_cache_alloc(t->s, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t->before);
 	init_completion(&t->done);
@@ -846,6 +872,15 @@ static void xalloc_slub_alloc_in_interrupt(struct kunit *test)
 		del_timer_sync(&t->soft);
 	KUNIT_EXPECT_TRUE(test, t->in_irq);
 	KUNIT_EXPECT_EQ(test, t->ok, SLUB_IRQ_OK);
+	if (param->sheaves) {
+		KUNIT_EXPECT_EQ(test, xalloc_sheaf_stat(t->s, SHEAF_ALLOC_BULK), 16UL);
+		KUNIT_EXPECT_EQ(test, xalloc_sheaf_stat(t->s, SHEAF_FREE_BULK), 16UL);
+		KUNIT_EXPECT_EQ(test, xalloc_sheaf_stat(t->s, SHEAF_ALLOC), 9UL);
+		KUNIT_EXPECT_EQ(test, xalloc_sheaf_stat(t->s, SHEAF_FREE), 9UL);
+		KUNIT_EXPECT_EQ(test, xalloc_sheaf_stat(t->s, SHEAF_BUSY), 0UL);
+		/* Objects in sheaves count as active until drained. */
+		xalloc_cache_shrink(t->s);
+	}
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(t->s), 0UL);
 }
 

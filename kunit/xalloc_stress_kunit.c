@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suite xalloc_stress: for XALLOC_STRESS_SECONDS (20 by default), a thread
- * bound to each CPU allocates and frees at random from several caches,
+ * bound to each CPU allocates and frees at random from several caches (half
+ * of them with sheaves),
  * kmalloc sizes and page orders, fills every object with a pattern of its
  * address and a sequence number and checks it before freeing, and hands
  * every fourth object to the next CPU's thread to free, as well as every
@@ -30,6 +31,7 @@
 
 #include "../mm/fail.h"
 #include "../mm/slab.h"
+#include "../mm/slab_sheaf.h"
 #include "xalloc_kunit.h"
 
 /*
@@ -43,7 +45,8 @@ static const unsigned int stress_seconds = XALLOC_STRESS_SECONDS;
 
 #define SLOTS		64
 #define RING		128
-#define NR_CACHES	3
+#define NR_CACHES	6	/* the last three with sheaves */
+#define NR_CPU_SLAB_CACHES	3
 
 /* ITEM_OWN: of the allocating thread's own cache, always handed on. */
 enum item_kind { ITEM_CACHE, ITEM_OWN, ITEM_KMALLOC, ITEM_PAGES };
@@ -92,7 +95,7 @@ struct worker {
 	int idx;		/* bound to own[idx].cpu, again after a hotplug */
 };
 
-static const unsigned int cache_sizes[NR_CACHES] = { 48, 320, 1800 };
+static const unsigned int cache_sizes[NR_CACHES] = { 48, 320, 1800, 48, 320, 1800 };
 
 static u32 word(const void *p, u32 seq, unsigned int i)
 {
@@ -331,9 +334,16 @@ static void xalloc_stress_everything(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	for (i = 0; i < NR_CACHES; i++) {
-		snprintf(name, sizeof(name), "stress-%u", cache_sizes[i]);
-		st->caches[i] = xalloc_cache_create(name, cache_sizes[i], 0, 0, NULL);
+		if (i < NR_CPU_SLAB_CACHES) {
+			snprintf(name, sizeof(name), "stress-%u", cache_sizes[i]);
+			st->caches[i] = xalloc_cache_create(name, cache_sizes[i], 0, 0, NULL);
+		} else {
+			snprintf(name, sizeof(name), "stress-sheaf-%u", cache_sizes[i]);
+			st->caches[i] = xalloc_cache_create_sheaves(name, cache_sizes[i],
+								    0, 0, NULL, 0);
+		}
 		KUNIT_ASSERT_NOT_NULL(test, st->caches[i]);
+		KUNIT_ASSERT_EQ(test, !!st->caches[i]->sheaves, i >= NR_CPU_SLAB_CACHES);
 	}
 	cpus_read_lock();
 	st->nr = num_online_cpus();
@@ -405,6 +415,11 @@ static void xalloc_stress_everything(struct kunit *test)
 	for (i = 0; i < NR_CACHES; i++) {
 		struct xalloc_cache_counts cnt;
 
+		/* Objects in sheaves count as active until drained. */
+		if (st->caches[i]->sheaves) {
+			KUNIT_EXPECT_GT(test, xalloc_sheaf_stat(st->caches[i], SHEAF_ALLOC), 0UL);
+			xalloc_cache_shrink(st->caches[i]);
+		}
 		xalloc_cache_counts(st->caches[i], &cnt);
 		KUNIT_EXPECT_EQ(test, cnt.active_objs, 0UL);
 		KUNIT_EXPECT_EQ(test, xalloc_cache_validate(st->caches[i]), 0UL);

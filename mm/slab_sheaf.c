@@ -20,13 +20,20 @@
  *      barn holds fewer than XALLOC_BARN_MAX_FULL full ones (BARN_PUT);
  *   3. flush it to the slabs with the bulk path (SHEAF_FLUSH).
  * A free on any CPU is a push there: remote frees cost what local ones do.
- * Objects of any node are taken; allocations for a given node, bulk
- * allocations and frees, and debug caches keep the slab path.
+ * Objects of any node are taken; allocations for a given node and debug
+ * caches keep the slab path.
  *
  * Objects in sheaves count as allocated from their slabs: slabinfo shows
- * them active until drained. Drains: xalloc_flush_all() (shrink, destroy,
- * validate) drains every CPU's sheaves on that CPU and the barns; a CPU
- * going offline has its sheaves drained by the hotplug callback.
+ * them active until drained. Drains: xalloc_flush_all() (shrink, the
+ * shrinker, destroy, validate) flushes the barns' full sheaves to the slabs
+ * and frees every barn sheaf, then drains every CPU's sheaves on that CPU;
+ * a CPU going offline has its sheaves drained by the hotplug callback.
+ *
+ * Bulk: xalloc_cache_alloc_bulk() takes whole runs off the main sheaf
+ * (xalloc_sheaf_alloc_bulk()), swapping or exchanging with the barn when it
+ * is empty, and the rest from the slabs; xalloc_cache_free_bulk() pushes
+ * each object after its checks, swapping or exchanging when main is full,
+ * and frees the rest to the slabs. Neither refills nor flushes a sheaf.
  *
  * Lock order (outer first):
  *   1. xalloc_local_trylock	one CPU's sheaves (a trylock: never waits)
@@ -48,10 +55,12 @@ MODULE_PARM_DESC(sheaves, "per-CPU sheaves for every cache without debug flags (
 
 /*
  * A barn takes a full sheaf for a new empty one only while it holds fewer
- * than this many full ones (the kernel's limit). Sheaves are never freed
- * before their cache: exchanges are one for one, so a barn holds at most
- * XALLOC_BARN_MAX_FULL sheaves plus what it had, and a racy look at a CPU's
- * sheaves (xalloc_sheaves_held()) never reads freed memory.
+ * than this many full ones (the kernel's limit); exchanges are one for one,
+ * so a barn holds at most XALLOC_BARN_MAX_FULL sheaves plus what it had.
+ * A CPU's main and spare sheaves are only freed with their cache; barn
+ * sheaves are freed by xalloc_barns_drain() (every flush, so the shrinker
+ * too) after a grace period, since a racy look at a CPU's sheaves
+ * (xalloc_sheaves_held(), stats) may hold one that just went to a barn.
  */
 #define XALLOC_BARN_MAX_FULL	10
 #define XALLOC_SHEAF_MAX	256
@@ -59,6 +68,7 @@ MODULE_PARM_DESC(sheaves, "per-CPU sheaves for every cache without debug flags (
 static const char *const sheaf_stat_names[NR_XALLOC_SHEAF_STATS] = {
 	"sheaf_alloc", "sheaf_free", "sheaf_swap", "sheaf_refill",
 	"sheaf_flush", "barn_get", "barn_put", "sheaf_busy", "sheaf_drain",
+	"sheaf_alloc_bulk", "sheaf_free_bulk", "barn_free",
 };
 
 static inline void sheaf_stat(struct xalloc_pcs *pcs, enum xalloc_sheaf_stat_item item)
@@ -146,6 +156,56 @@ static struct xalloc_sheaf *barn_replace_empty(struct xalloc_barn *barn,
 	return full;
 }
 
+/*
+ * Make the empty main sheaf of @pcs one with objects: the spare if it has
+ * some (SHEAF_SWAP), else a full one of the local barn (BARN_GET).
+ * Return: false if neither had any (main is still empty).
+ */
+static bool sheaf_get_full(struct xalloc_cache *s, struct xalloc_pcs *pcs)
+{
+	struct xalloc_sheaf *full;
+
+	if (pcs->spare->size) {
+		swap(pcs->main, pcs->spare);
+		sheaf_stat(pcs, SHEAF_SWAP);
+		return true;
+	}
+	full = barn_replace_empty(local_barn(s), pcs->main);
+	if (!full)
+		return false;
+	pcs->main = full;
+	sheaf_stat(pcs, BARN_GET);
+	return true;
+}
+
+/**
+ * xalloc_sheaf_get_empty() - make room on a full main sheaf
+ * @s: the cache
+ * @pcs: this CPU's sheaves, locked, the main one full
+ *
+ * The main sheaf becomes the spare if that is empty (SHEAF_SWAP), else it
+ * goes to the local barn for an empty one (BARN_PUT).
+ *
+ * Context: Any context; never sleeps. The sheaves' trylock held.
+ * Return: false if neither took it (main is still full).
+ */
+bool xalloc_sheaf_get_empty(struct xalloc_cache *s, struct xalloc_pcs *pcs)
+{
+	struct xalloc_sheaf *empty;
+
+	if (!pcs->spare->size) {
+		swap(pcs->main, pcs->spare);
+		sheaf_stat(pcs, SHEAF_SWAP);
+		return true;
+	}
+	empty = barn_replace_full(s, local_barn(s), pcs->main);
+	if (!empty)
+		return false;
+	pcs->main = empty;
+	sheaf_stat(pcs, BARN_PUT);
+	return true;
+}
+
 /**
  * __xalloc_sheaf_alloc() - the alloc slow path: the main sheaf is empty
  * @s: the cache
@@ -157,25 +217,13 @@ static struct xalloc_sheaf *barn_replace_empty(struct xalloc_barn *barn,
  */
 void *__xalloc_sheaf_alloc(struct xalloc_cache *s, struct xalloc_pcs *pcs, gfp_t gfp)
 {
-	struct xalloc_sheaf *full;
-
-	if (pcs->spare->size) {
-		swap(pcs->main, pcs->spare);
-		sheaf_stat(pcs, SHEAF_SWAP);
-		goto pop;
+	if (!sheaf_get_full(s, pcs)) {
+		pcs->main->size = xalloc_slab_refill(s, gfp, s->sheaf_capacity,
+						     pcs->main->objects);
+		if (!pcs->main->size)
+			return NULL;
+		sheaf_stat(pcs, SHEAF_REFILL);
 	}
-	full = barn_replace_empty(local_barn(s), pcs->main);
-	if (full) {
-		pcs->main = full;
-		sheaf_stat(pcs, BARN_GET);
-		goto pop;
-	}
-	pcs->main->size = xalloc_slab_refill(s, gfp, s->sheaf_capacity,
-					     pcs->main->objects);
-	if (!pcs->main->size)
-		return NULL;
-	sheaf_stat(pcs, SHEAF_REFILL);
-pop:
 	sheaf_stat(pcs, SHEAF_ALLOC);
 	return pcs->main->objects[--pcs->main->size];
 }
@@ -190,25 +238,54 @@ pop:
  */
 void __xalloc_sheaf_free(struct xalloc_cache *s, struct xalloc_pcs *pcs, void *obj)
 {
-	struct xalloc_sheaf *empty;
-
-	if (!pcs->spare->size) {
-		swap(pcs->main, pcs->spare);
-		sheaf_stat(pcs, SHEAF_SWAP);
-		goto push;
+	if (!xalloc_sheaf_get_empty(s, pcs)) {
+		xalloc_slab_flush(s, pcs->main->size, pcs->main->objects);
+		pcs->main->size = 0;
+		sheaf_stat(pcs, SHEAF_FLUSH);
 	}
-	empty = barn_replace_full(s, local_barn(s), pcs->main);
-	if (empty) {
-		pcs->main = empty;
-		sheaf_stat(pcs, BARN_PUT);
-		goto push;
-	}
-	xalloc_slab_flush(s, pcs->main->size, pcs->main->objects);
-	pcs->main->size = 0;
-	sheaf_stat(pcs, SHEAF_FLUSH);
-push:
 	sheaf_stat(pcs, SHEAF_FREE);
 	pcs->main->objects[pcs->main->size++] = obj;
+}
+
+/**
+ * xalloc_sheaf_alloc_bulk() - objects for a bulk allocation from the sheaves
+ * @s: a cache with sheaves
+ * @nr: how many at most
+ * @objs: where to store them
+ *
+ * Whole runs off the top of this CPU's main sheaf; an empty main is swapped
+ * with the spare or exchanged with the barn as for one object, but never
+ * refilled: what the sheaves lack the caller takes from the slabs in bulk.
+ * The objects get no post-alloc hooks here.
+ *
+ * Context: Any context; never sleeps.
+ * Return: how many were stored, 0 too when an interrupt found the sheaves
+ * busy.
+ */
+unsigned int xalloc_sheaf_alloc_bulk(struct xalloc_cache *s, unsigned int nr, void **objs)
+{
+	struct xalloc_pcs *pcs = xalloc_pcs_trylock(s->sheaves);
+	unsigned int done = 0;
+
+	if (unlikely(!pcs))
+		return 0;
+	while (done < nr) {
+		struct xalloc_sheaf *main = pcs->main;
+		unsigned int n;
+
+		if (!main->size) {
+			if (!sheaf_get_full(s, pcs))
+				break;
+			main = pcs->main;
+		}
+		n = min(main->size, nr - done);
+		main->size -= n;
+		memcpy(objs + done, main->objects + main->size, n * sizeof(*objs));
+		done += n;
+	}
+	pcs->stat[SHEAF_ALLOC_BULK] += done;
+	xalloc_pcs_unlock(pcs);
+	return done;
 }
 
 /**
@@ -241,17 +318,23 @@ static void sheaf_drain(struct xalloc_cache *s, struct xalloc_sheaf *sheaf,
  * @s: the cache
  * @cpu: the CPU
  *
- * Context: Any context; a racy look, for skipping idle CPUs.
+ * Context: Any context; a racy look, for skipping idle CPUs, under RCU: a
+ * sheaf it reads may be in a barn and freed meanwhile.
  * Return: true if the main or spare sheaf of @cpu is not empty.
  */
 bool xalloc_sheaves_held(struct xalloc_cache *s, unsigned int cpu)
 {
 	struct xalloc_pcs *pcs;
+	bool held;
 
 	if (!xalloc_sheaves_on(s))
 		return false;
 	pcs = per_cpu_ptr(s->sheaves, cpu);
-	return READ_ONCE(pcs->main->size) || READ_ONCE(pcs->spare->size);
+	rcu_read_lock();
+	held = READ_ONCE(READ_ONCE(pcs->main)->size) ||
+	       READ_ONCE(READ_ONCE(pcs->spare)->size);
+	rcu_read_unlock();
+	return held;
 }
 
 /**
@@ -287,19 +370,22 @@ void xalloc_sheaves_drain_cpu(struct xalloc_cache *s, unsigned int cpu)
 }
 
 /**
- * xalloc_barns_drain() - flush every barn's full sheaves to the slabs
+ * xalloc_barns_drain() - empty every barn of a cache
  * @s: the cache
  *
- * The sheaves become empty ones of their barn.
+ * The full sheaves are flushed to the slabs (SHEAF_DRAIN); they and the
+ * empty ones are freed (BARN_FREE) after a grace period, for the racy
+ * readers of a CPU's sheaves, which may still look at one that was a CPU's
+ * main or spare. A barn gets new empty sheaves when it next takes a full one.
  *
  * Context: Any context but hard interrupts.
  */
 void xalloc_barns_drain(struct xalloc_cache *s)
 {
-	unsigned int empties = 0;
-	struct xalloc_sheaf *sheaf;
+	struct xalloc_sheaf *sheaf, *tmp;
 	unsigned long flags;
 	LIST_HEAD(full);
+	LIST_HEAD(empty);
 	int nid;
 
 	if (!xalloc_sheaves_on(s))
@@ -309,19 +395,20 @@ void xalloc_barns_drain(struct xalloc_cache *s)
 
 		spin_lock_irqsave(&barn->lock, flags);
 		list_splice_init(&barn->full, &full);
+		list_splice_init(&barn->empty, &empty);
 		barn->nr_full = 0;
+		barn->nr_empty = 0;
 		spin_unlock_irqrestore(&barn->lock, flags);
-		list_for_each_entry(sheaf, &full, list) {
-			xalloc_slab_flush(s, sheaf->size, sheaf->objects);
-			sheaf->size = 0;
-			this_cpu_inc(s->sheaves->stat[SHEAF_DRAIN]);
-			empties++;
-		}
-		spin_lock_irqsave(&barn->lock, flags);
-		list_splice_init(&full, &barn->empty);
-		barn->nr_empty += empties;
-		spin_unlock_irqrestore(&barn->lock, flags);
-		empties = 0;
+	}
+	list_for_each_entry(sheaf, &full, list) {
+		xalloc_slab_flush(s, sheaf->size, sheaf->objects);
+		sheaf->size = 0;
+		this_cpu_inc(s->sheaves->stat[SHEAF_DRAIN]);
+	}
+	list_splice(&full, &empty);
+	list_for_each_entry_safe(sheaf, tmp, &empty, list) {
+		kfree_rcu(sheaf, rcu);
+		this_cpu_inc(s->sheaves->stat[BARN_FREE]);
 	}
 }
 
@@ -464,11 +551,14 @@ void xalloc_sheaves_stats_show(struct seq_file *m, struct xalloc_cache *s)
 		}
 		seq_putc(m, '\n');
 	}
+	rcu_read_lock();
 	for_each_possible_cpu(cpu) {
 		struct xalloc_pcs *pcs = per_cpu_ptr(s->sheaves, cpu);
 
-		held += READ_ONCE(pcs->main->size) + READ_ONCE(pcs->spare->size);
+		held += READ_ONCE(READ_ONCE(pcs->main)->size) +
+			READ_ONCE(READ_ONCE(pcs->spare)->size);
 	}
+	rcu_read_unlock();
 	seq_printf(m, "%-24s %u\n", "sheaf_capacity", s->sheaf_capacity);
 	seq_printf(m, "%-24s %u\n", "sheaf_objects", held);
 }

@@ -19,6 +19,7 @@
 #define _XALLOC_SLAB_SHEAF_H
 
 #include <linux/list.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 
 #include "compat.h"
@@ -36,12 +37,18 @@ enum xalloc_sheaf_stat_item {
 	BARN_PUT,		/* full sheaf to the barn for an empty one */
 	SHEAF_BUSY,		/* trylock failed: an interrupt used the slab path */
 	SHEAF_DRAIN,		/* sheaf drained (shrink, destroy, CPU offline) */
+	SHEAF_ALLOC_BULK,	/* object a bulk allocation took from a sheaf */
+	SHEAF_FREE_BULK,	/* object a bulk free pushed onto a sheaf */
+	BARN_FREE,		/* empty barn sheaf freed (flush, shrink) */
 	NR_XALLOC_SHEAF_STATS
 };
 
 /* An array of free objects: objects[0..size) are free objects of the cache. */
 struct xalloc_sheaf {
-	struct list_head list;		/* on a barn list; barn->lock */
+	union {
+		struct list_head list;	/* on a barn list; barn->lock */
+		struct rcu_head rcu;	/* freed from a barn (xalloc_barns_drain()) */
+	};
 	unsigned int size;
 	void *objects[];
 };
@@ -86,6 +93,8 @@ static __always_inline void xalloc_pcs_unlock(struct xalloc_pcs *pcs)
 void *__xalloc_sheaf_alloc(struct xalloc_cache *s, struct xalloc_pcs *pcs, gfp_t gfp);
 void __xalloc_sheaf_free(struct xalloc_cache *s, struct xalloc_pcs *pcs, void *obj);
 void xalloc_sheaf_double_free(struct xalloc_cache *s, void *obj);
+bool xalloc_sheaf_get_empty(struct xalloc_cache *s, struct xalloc_pcs *pcs);
+unsigned int xalloc_sheaf_alloc_bulk(struct xalloc_cache *s, unsigned int nr, void **objs);
 bool xalloc_slab_free_hook(struct xalloc_cache *s, void *obj);
 
 /* Whether @s allocates and frees through sheaves: constant after create. */

@@ -1944,16 +1944,71 @@ static void free_bulk_runs(struct xalloc_cache *s, size_t nr, void **objs, bool 
 	}
 }
 
+/*
+ * Push objects of a bulk free onto this CPU's sheaves, each after the checks
+ * of xalloc_cache_free() (the object's slab, the top of the main sheaf) and
+ * its free hook (under KASAN the shadow check, which may quarantine it, as
+ * for one object); a full main is swapped or exchanged with the barn, never
+ * flushed. Return: how many of @objs were dealt with (pushed, reported or
+ * NULL); the rest go to the slabs.
+ */
+static size_t sheaf_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
+{
+	struct xalloc_pcs *pcs = xalloc_pcs_trylock(s->sheaves);
+	struct xalloc_sheaf *main;
+	unsigned int pushed = 0;
+	size_t i;
+
+	if (unlikely(!pcs))
+		return 0;
+	main = pcs->main;
+	for (i = 0; i < nr; i++) {
+		void *obj = objs[i];
+
+		if (unlikely(!obj))
+			continue;
+		if (unlikely(main->size == s->sheaf_capacity)) {
+			if (!xalloc_sheaf_get_empty(s, pcs))
+				break;
+			main = pcs->main;
+		}
+		if (unlikely(!cache_object_slab(s, obj)))
+			continue;
+		if (unlikely(main->size && main->objects[main->size - 1] == obj)) {
+			xalloc_sheaf_double_free(s, obj);
+			continue;
+		}
+		if (slab_free_hooks_on() && unlikely(!slab_free_hook(s, obj)))
+			continue;
+		main->objects[main->size++] = obj;
+		pushed++;
+	}
+	pcs->stat[SHEAF_FREE_BULK] += pushed;
+	xalloc_pcs_unlock(pcs);
+	return i;
+}
+
 /**
  * xalloc_cache_free_bulk() - free objects to their cache
  * @s: the cache
  * @nr: number of objects
  * @objs: the objects
  *
+ * A cache with sheaves takes them onto this CPU's sheaves while they have
+ * room; the rest, and all of them on a cache without, go to their slabs
+ * in runs of one slab each.
+ *
  * Context: Any context.
  */
 void xalloc_cache_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 {
+	size_t done;
+
+	if (xalloc_sheaves_on(s)) {
+		done = sheaf_free_bulk(s, nr, objs);
+		nr -= done;
+		objs += done;
+	}
 	/* Under KASAN each object is checked against its shadow and may be quarantined. */
 	if (IS_ENABLED(CONFIG_KASAN_GENERIC)) {
 		for (size_t i = 0; i < nr; i++)
@@ -2033,6 +2088,9 @@ unsigned int xalloc_slab_refill(struct xalloc_cache *s, gfp_t gfp, unsigned int 
  * @nr: number of objects
  * @objs: where to store them
  *
+ * A cache with sheaves takes what this CPU's sheaves and the local barn
+ * hold first, the rest from its slabs.
+ *
  * Context: Any context with a suitable @gfp.
  * Return: @nr, or 0 with nothing allocated.
  */
@@ -2040,21 +2098,26 @@ int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 			    void **objs)
 {
 	unsigned long flags;
-	size_t i;
+	size_t i = 0;
 
 	might_alloc(gfp);
+	if (xalloc_sheaves_on(s)) {
+		i = xalloc_sheaf_alloc_bulk(s, min_t(size_t, nr, UINT_MAX), objs);
+		if (likely(i == nr))
+			goto out;
+	}
 	/* Interrupts off from the layout test on, as in __xalloc_slab_alloc(). */
 	local_irq_save(flags);
 	if (unlikely(rcu_access_pointer(s->layout))) {
 		local_irq_restore(flags);
-		for (i = 0; i < nr; i++) {
+		for (; i < nr; i++) {
 			objs[i] = __xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, _RET_IP_);
 			if (!objs[i])
 				break;
 		}
 		goto out;
 	}
-	i = alloc_bulk_cpu(s, gfp, nr, objs);
+	i += alloc_bulk_cpu(s, gfp, nr - i, objs + i);
 	local_irq_restore(flags);
 out:
 	for (size_t j = 0; j < i; j++)
