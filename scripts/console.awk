@@ -37,7 +37,8 @@
 # the unexpected xalloc reports (with why) and the Call Trace of their
 # dump_stack, kernel warnings and errors; the dump_stack of an expected
 # report and the announced unload messages are left out, and with -v oom=1
-# the dump_stack of each "invoked oom-killer" report.
+# the dump_stack of each "invoked oom-killer" report and of the killed hog's
+# "page allocation failure".
 
 function strip(s) {
 	sub(/^\[ *[0-9]+\.[0-9]+\] /, "", s)
@@ -222,8 +223,9 @@ mode == "splats" {
 			print $0 "  [xalloc report outside every KUnit case window]"
 		next
 	}
-	# With -v oom=1, the OOM killer's report (its dump_stack) is expected.
-	if (oom && line ~ / invoked oom-killer: /) {
+	# With -v oom=1, the OOM killer's report (its dump_stack) is expected,
+	# and so is the failed page fault of the hog it killed (warn_alloc).
+	if (oom && (line ~ / invoked oom-killer: / || line ~ /xalloc_hog: page allocation failure: /)) {
 		expect = 1
 		next
 	}
