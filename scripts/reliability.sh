@@ -111,6 +111,13 @@ if [ ! -f "$moddir/xalloc.ko" ]; then
 		{ tail -20 "$work/modules.log"; exit 1; }
 fi
 ko=$moddir/xalloc.ko
+# The guests run xallocctl and xalloc_hog from tools/build/ (make tools).
+for tool in xallocctl xalloc_hog; do
+	if [ ! -x "tools/build/$tool" ]; then
+		log "tools/build/$tool is missing: run make tools first (make check does)"
+		exit 1
+	fi
+done
 
 # 1 and 2: load failures, then load cycles with a workload, in one guest.
 run_load() {
