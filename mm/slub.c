@@ -1432,7 +1432,9 @@ static bool valid_cache_args(const char *name, unsigned int size,
 	return len && len <= XALLOC_CACHE_NAME_MAX && !strchr(name, '/') &&
 	       size && size <= (PAGE_SIZE << XALLOC_MAX_ORDER) / 2 &&
 	       (!align || (is_power_of_2(align) && align <= PAGE_SIZE)) &&
-	       !(flags & ~XALLOC_CACHE_FLAGS);
+	       !(flags & ~XALLOC_CACHE_FLAGS) &&
+	       (flags & (XALLOC_SHEAVES | XALLOC_NO_SHEAVES)) !=
+	       (XALLOC_SHEAVES | XALLOC_NO_SHEAVES);
 }
 
 /* Caches by name, destroyed ones too; xalloc_caches_mutex. */
@@ -1486,10 +1488,12 @@ EXPORT_SYMBOL_GPL(xalloc_cache_lookup);
  * @name: unique name, 1 to XALLOC_CACHE_NAME_MAX characters, no '/'
  * @size: object size, 1 byte to half the largest zone block
  * @align: 0, or a power of two up to PAGE_SIZE
- * @flags: XALLOC_HWCACHE_ALIGN, XALLOC_TYPESAFE_BY_RCU and the debug flags
+ * @flags: XALLOC_HWCACHE_ALIGN, XALLOC_TYPESAFE_BY_RCU, XALLOC_SHEAVES or
+ *         XALLOC_NO_SHEAVES (not both), and the debug flags
  *         XALLOC_RED_ZONE, XALLOC_POISON, XALLOC_STORE_USER,
  *         XALLOC_CONSISTENCY_CHECKS; the debug= module parameter may add
- *         debug flags
+ *         debug flags. Without either sheaf flag a cache of objects up to
+ *         4 KiB without debug flags gets per-CPU sheaves (see sheaves=).
  * @ctor: called once for each object when its slab is created, or NULL;
  *        a cache with a ctor is not poisoned
  *
@@ -1545,7 +1549,7 @@ struct xalloc_cache *xalloc_cache_create_sheaves(const char *name, unsigned int 
 						 void (*ctor)(void *),
 						 unsigned int capacity)
 {
-	if (!valid_cache_args(name, size, align, flags))
+	if (!valid_cache_args(name, size, align, flags | XALLOC_SHEAVES))
 		return NULL;
 	return __xalloc_cache_create(name, size, align, flags | XALLOC_SHEAVES, ctor,
 				     GFP_KERNEL, capacity);
@@ -1956,6 +1960,7 @@ static size_t sheaf_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 {
 	struct xalloc_pcs *pcs = xalloc_pcs_trylock(s->sheaves);
 	struct xalloc_sheaf *main;
+	struct xalloc_page *slab;
 	unsigned int pushed = 0;
 	size_t i;
 
@@ -1967,13 +1972,19 @@ static size_t sheaf_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
 
 		if (unlikely(!obj))
 			continue;
-		if (unlikely(main->size == s->sheaf_capacity)) {
+		if (unlikely(main->size >= main->capacity)) {
 			if (!xalloc_sheaf_get_empty(s, pcs))
 				break;
 			main = pcs->main;
 		}
-		if (unlikely(!cache_object_slab(s, obj)))
+		slab = cache_object_slab(s, obj);
+		if (unlikely(!slab))
 			continue;
+		/* Of a debug layout, retired since: checked and tracked on its own. */
+		if (unlikely(slab->cache != s)) {
+			xalloc_slab_free(slab->cache, slab, obj, obj, 1, _RET_IP_, true);
+			continue;
+		}
 		if (unlikely(main->size && main->objects[main->size - 1] == obj)) {
 			xalloc_sheaf_double_free(s, obj);
 			continue;
