@@ -1753,6 +1753,8 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 	shrink_and_count(s, &cnt);
 	if (cnt.num_slabs) {
 		s->dead = true;
+		/* Its objects' frees go to the slabs, which go as they empty. */
+		xalloc_sheaves_pause(s, true);
 		xalloc_report(s->name, s,
 			      "cache destroyed with %lu objects allocated, %lu slabs kept",
 			      cnt.active_objs, cnt.num_slabs);
