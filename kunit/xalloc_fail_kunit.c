@@ -59,7 +59,7 @@ static int fail_test_init(struct kunit *test)
 	if (fail_sheaves(test))
 		ctx->s = xalloc_cache_create_sheaves("fail_cache", 200, 0, 0, NULL, 0);
 	else
-		ctx->s = xalloc_cache_create("fail_cache", 200, 0, 0, NULL);
+		ctx->s = xalloc_cache_create("fail_cache", 200, 0, XALLOC_NO_SHEAVES, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->s);
 	KUNIT_ASSERT_EQ(test, !!ctx->s->sheaves, fail_sheaves(test));
 	test->priv = ctx;

@@ -279,8 +279,13 @@ static int xalloc_ioc_cache_create(struct xalloc_handles *t, void __user *argp)
 	ret = xalloc_handles_reserve_cache_locked(t);
 	if (ret)
 		goto err_unlock;
-	/* What the cache itself takes is charged to the caller's cgroup. */
+	/*
+	 * What the cache itself takes is charged to the caller's cgroup. No
+	 * sheaves: an ioctl per object gains nothing from them, and user space
+	 * reads its frees back in the cache's counts at once.
+	 */
 	s = xalloc_cache_create_aligned(c.name, c.size, c.align,
+					XALLOC_NO_SHEAVES |
 					(c.flags & XALLOC_CACHE_HWCACHE_ALIGN ?
 					 XALLOC_HWCACHE_ALIGN : 0) |
 					(c.flags & XALLOC_CACHE_TYPESAFE_BY_RCU ?
