@@ -426,7 +426,8 @@ static long harden_fn(void *arg)
 static void xalloc_debug_hardening_detects_forged_pointer(struct kunit *test)
 {
 	struct debug_test_ctx *ctx = test->priv;
-	struct harden_arg h = { .s = debug_cache(test, "dbg_harden", 64, 0) };
+	/* A forged pointer in the CPU slab's freelist: no sheaves in front. */
+	struct harden_arg h = { .s = debug_cache(test, "dbg_harden", 64, XALLOC_NO_SHEAVES) };
 	struct xalloc_cache_counts cnt;
 
 	if (!h.s->swab_mask)

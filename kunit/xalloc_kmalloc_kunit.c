@@ -21,6 +21,7 @@
 #include <xalloc/xalloc.h>
 
 #include "../mm/slab.h"
+#include "../mm/slab_sheaf.h"
 #include "../mm/zone.h"
 #include "xalloc_kunit.h"
 
@@ -47,12 +48,13 @@ struct kmalloc_test_ctx {
 
 /* ---- Helpers ------------------------------------------------------------ */
 
+/* Objects the callers hold: active ones but those in the sheaves. */
 static unsigned long kmalloc_active(struct xalloc_cache *s)
 {
 	struct xalloc_cache_counts cnt;
 
 	xalloc_cache_counts(s, &cnt);
-	return cnt.active_objs;
+	return cnt.active_objs - xalloc_sheaf_objects(s);
 }
 
 /*

@@ -83,22 +83,6 @@ static unsigned long sheaf_delta(struct xalloc_cache *s, struct sheaf_stats *st,
 	return xalloc_sheaf_stat(s, i) - st->v[i];
 }
 
-/* Objects in every CPU's sheaves and in the barns of @s. */
-static unsigned long sheaf_held(struct xalloc_cache *s)
-{
-	unsigned long held = 0;
-	int cpu, nid;
-
-	for_each_possible_cpu(cpu) {
-		struct xalloc_pcs *pcs = per_cpu_ptr(s->sheaves, cpu);
-
-		held += pcs->main->size + pcs->spare->size;
-	}
-	for_each_node(nid)
-		held += (unsigned long)s->barns[nid]->nr_full * s->sheaf_capacity;
-	return held;
-}
-
 static long sheaf_on_cpu(struct kunit *test, int cpu, long (*fn)(void *), void *arg)
 {
 	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(cpu), "CPU %d is offline (needs -smp 2)", cpu);
@@ -138,7 +122,7 @@ static long sheaf_free_fn(void *arg)
 static void sheaf_expect_drained(struct kunit *test, struct xalloc_cache *s)
 {
 	KUNIT_EXPECT_EQ(test, xalloc_cache_shrink(s), 0);
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 0UL);
 }
@@ -205,7 +189,7 @@ static void xalloc_sheaf_swap_and_barn_exchange(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FLUSH), 0UL);
 	barn = s->barns[cpu_to_mem(0)];
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 12UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 12UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
 
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
@@ -239,7 +223,7 @@ static void xalloc_sheaf_refill_and_flush_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 1UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 10UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FLUSH), 3UL);
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 24UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 24UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 24UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, FREE_FASTPATH) +
 			xalloc_cache_stat(s, FREE_SLOWPATH), 6UL);
@@ -285,8 +269,8 @@ static void xalloc_sheaf_shrink_drains_everything(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, cpu, sheaf_alloc_fn, &o), 0L);
 		sheaf_on_cpu(test, cpu, sheaf_free_fn, &o);
 	}
-	KUNIT_EXPECT_GT(test, sheaf_held(s), 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), sheaf_held(s));
+	KUNIT_EXPECT_GT(test, xalloc_sheaf_objects(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), xalloc_sheaf_objects(s));
 	sheaf_expect_drained(test, s);
 	for (int cpu = 0; cpu < 2; cpu++) {
 		KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, cpu)->main->size, 0U);
@@ -306,8 +290,8 @@ static void xalloc_sheaf_destroy_drains(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->sheaf_capacity, 16U);
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &o), 0L);
 	sheaf_on_cpu(test, 1, sheaf_free_fn, &o);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), sheaf_held(s));
-	KUNIT_EXPECT_GT(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), xalloc_sheaf_objects(s));
+	KUNIT_EXPECT_GT(test, xalloc_sheaf_objects(s), 0UL);
 	xalloc_cache_destroy(s);
 	ctx->s = NULL;
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
@@ -430,13 +414,13 @@ static void xalloc_sheaf_debug_switch_pauses(struct kunit *test)
 	/* Eight objects in CPU 0's main sheaf. */
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
 	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
-	KUNIT_ASSERT_EQ(test, sheaf_held(s), 8UL);
+	KUNIT_ASSERT_EQ(test, xalloc_sheaf_objects(s), 8UL);
 
 	KUNIT_ASSERT_EQ(test, xalloc_cache_set_debug(s, XALLOC_RED_ZONE | XALLOC_POISON), 0);
 	l = rcu_access_pointer(s->layout);
 	KUNIT_ASSERT_NOT_NULL(test, l);
 	KUNIT_EXPECT_FALSE(test, xalloc_sheaves_on(l));
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
 	for_each_possible_cpu(cpu)
 		KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, cpu)->main->capacity, 0U);
 	sheaf_snap(s, &st);
@@ -447,7 +431,7 @@ static void xalloc_sheaf_debug_switch_pauses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_on_cpu(test, 1, sheaf_bulk_fn, &o), 0L);
 	for (int i = 0; i < NR_XALLOC_SHEAF_STATS; i++)
 		KUNIT_EXPECT_EQ_MSG(test, sheaf_delta(s, &st, i), 0UL, "sheaf counter %d", i);
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 
@@ -491,7 +475,7 @@ static void xalloc_sheaf_interrupt_inside_path(struct kunit *test)
 	KUNIT_EXPECT_GT(test, xalloc_sheaf_stat(r->s, SHEAF_BUSY), 0UL);
 	KUNIT_EXPECT_GT(test, atomic_read(&r->fired), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->failed), 0);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(r->s), sheaf_held(r->s));
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(r->s), xalloc_sheaf_objects(r->s));
 	sheaf_expect_drained(test, r->s);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(r->s), 0UL);
 }
@@ -629,7 +613,7 @@ static void xalloc_sheaf_stress_both_cpus(struct kunit *test)
 	stress_take(st, &st->box[1]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
 	KUNIT_EXPECT_GT(test, xalloc_sheaf_stat(st->s, SHEAF_ALLOC), 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(st->s), sheaf_held(st->s));
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(st->s), xalloc_sheaf_objects(st->s));
 	sheaf_expect_drained(test, st->s);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_counts_clamped(), 0UL);
 }
@@ -712,7 +696,7 @@ static void xalloc_sheaf_bulk_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slab_frees(s) - frees, 0UL);
 	KUNIT_EXPECT_EQ(test, pcs0->main->size, 8U);
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 40UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 40UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 40UL);
 
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_bulk_alloc_fn, &o), 0L);
@@ -720,7 +704,7 @@ static void xalloc_sheaf_bulk_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slab_allocs(s) - allocs, 24UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 2UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_GET), 1UL);
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 40UL);
 	sheaf_on_cpu(test, 0, sheaf_bulk_free_fn, &o);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE_BULK), 90UL);
@@ -778,7 +762,7 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 1)->stat[BARN_GET], 1UL);
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
 	KUNIT_EXPECT_EQ(test, barn->nr_empty, 2U);
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 8UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 8UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 20UL);
 
 	sheaf_snap(s, &st);
@@ -787,7 +771,7 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_FREE), 3UL);
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 0U);
 	KUNIT_EXPECT_EQ(test, barn->nr_empty, 0U);
-	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
 	/* The sheaves work on: the frees put a new empty sheaf in the barn. */
 	sheaf_on_cpu(test, 0, sheaf_free_fn, kept);

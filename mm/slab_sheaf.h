@@ -185,6 +185,7 @@ void xalloc_sheaves_pause(struct xalloc_cache *s, bool pause);
 void xalloc_barns_drain(struct xalloc_cache *s);
 void xalloc_sheaves_stats_show(struct seq_file *m, struct xalloc_cache *s);
 unsigned long xalloc_sheaf_stat(struct xalloc_cache *s, enum xalloc_sheaf_stat_item item);
+unsigned long xalloc_sheaf_objects(struct xalloc_cache *s);
 unsigned int xalloc_sheaf_capacity_for(unsigned int size);
 
 #endif /* _XALLOC_SLAB_SHEAF_H */
