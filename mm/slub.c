@@ -1967,18 +1967,27 @@ static __always_inline void *bulk_get_freepointer(struct bulk_fp f, void *object
 	return (void *)(READ_ONCE(*p) ^ f.random ^ (swab((unsigned long)p) & f.swab_mask));
 }
 
+static noinline void bulk_double_free_report(struct xalloc_cache *s, void *obj)
+{
+	xalloc_report(s->name, obj,
+		      "double free: the object is named twice in a row in a bulk free");
+}
+
 /*
  * Runs of objects of one slab go back as one detached freelist: the first
  * object of a run is looked up by its descriptor, the next ones by address
- * (bulk_slab_has()); an object equal to the one before ends the run, so
- * that the slab's free reports it. @hooks: run slab_free_hook() on each
- * object first; a constant, so that the lean loop has no trace of them.
+ * (bulk_slab_has()). An object equal to the one before (NULLs aside) is a
+ * double free: it ends the run and is reported, since the freelist head
+ * check of the slab's free only sees the run's head. @hooks: run
+ * slab_free_hook() on each object first; a constant, so that the lean loop
+ * has no trace of them.
  */
 static __always_inline void __free_bulk_runs(struct xalloc_cache *s, size_t nr, void **objs,
 					     const bool hooks)
 {
 	struct bulk_slab b = bulk_slab_none(s);
 	const struct bulk_fp f = bulk_fp(s);
+	void *last = NULL;
 	size_t i = 0;
 
 	while (i < nr) {
@@ -1988,12 +1997,17 @@ static __always_inline void __free_bulk_runs(struct xalloc_cache *s, size_t nr, 
 
 		if (unlikely(!head))
 			continue;
+		if (unlikely(head == last)) {
+			bulk_double_free_report(s, head);
+			continue;
+		}
 		slab = cache_object_slab(s, head);
 		if (unlikely(!slab))
 			continue;
 		/* A debug layout checks and tracks each object on its own. */
 		if (unlikely(slab->cache != s)) {
 			xalloc_slab_free(slab->cache, slab, head, head, 1, _RET_IP_, hooks);
+			last = NULL;
 			continue;
 		}
 		bulk_slab_set(&b, s, slab);
@@ -2010,6 +2024,7 @@ static __always_inline void __free_bulk_runs(struct xalloc_cache *s, size_t nr, 
 			tail = next;
 			count++;
 		}
+		last = tail;
 		xalloc_slab_free(s, slab, head, tail, count, _RET_IP_, false);
 	}
 }
