@@ -99,8 +99,8 @@ struct xb_rcu_obj {
  * @batches: batches per trial at scale 100; remote frees: ring transfers
  *	per trial in units of @batch
  * @from: remote frees: index of the allocating CPU among the online ones
- * @flags: xalloc_cache_create() flags of xalloc's cache (XALLOC_SHEAVES:
- *	the sheaf path; the kernel's cache is the same either way)
+ * @flags: xalloc_cache_create() flags of xalloc's cache (XALLOC_NO_SHEAVES:
+ *	the CPU-slab path; the kernel's cache is the same either way)
  */
 struct xb_scenario {
 	const char *name;
@@ -134,14 +134,14 @@ static const struct xb_scenario xb_scenarios[] = {
 	{ "pages-o9",       XB_PAGES,       9,    0,    50,   8 },
 	{ "pages-burst",    XB_PAGES_BURST, 0,    1024, 1024, 4 },
 	{ "kfree-rcu-64",   XB_RCU,         sizeof(struct xb_rcu_obj), 4096, 4096, 4 },
-	/* The same with sheaves on xalloc's cache, in the same boot. */
-	{ "sheaf-fastpath-64",   XB_FASTPATH, 64,   0,    1000, 20, 0, XALLOC_SHEAVES },
-	{ "sheaf-fastpath-1024", XB_FASTPATH, 1024, 0,    1000, 20, 0, XALLOC_SHEAVES },
-	{ "sheaf-burst-64",      XB_BURST,    64,   4096, 4096, 4,  0, XALLOC_SHEAVES },
-	{ "sheaf-bulk-64",       XB_BULK,     64,   64,   4096, 4,  0, XALLOC_SHEAVES },
-	{ "sheaf-remote-0to1",   XB_REMOTE,   64,   0,    1024, 16, 0, XALLOC_SHEAVES },
-	{ "sheaf-remote-1to0",   XB_REMOTE,   64,   0,    1024, 16, 1, XALLOC_SHEAVES },
-	{ "sheaf-scaling-64",    XB_SCALING,  64,   0,    1000, 20, 0, XALLOC_SHEAVES },
+	/* The same on xalloc's CPU-slab path (no sheaves), in the same boot. */
+	{ "cpuslab-fastpath-64",   XB_FASTPATH, 64,   0,    1000, 20, 0, XALLOC_NO_SHEAVES },
+	{ "cpuslab-fastpath-1024", XB_FASTPATH, 1024, 0,    1000, 20, 0, XALLOC_NO_SHEAVES },
+	{ "cpuslab-burst-64",      XB_BURST,    64,   4096, 4096, 4,  0, XALLOC_NO_SHEAVES },
+	{ "cpuslab-bulk-64",       XB_BULK,     64,   64,   4096, 4,  0, XALLOC_NO_SHEAVES },
+	{ "cpuslab-remote-0to1",   XB_REMOTE,   64,   0,    1024, 16, 0, XALLOC_NO_SHEAVES },
+	{ "cpuslab-remote-1to0",   XB_REMOTE,   64,   0,    1024, 16, 1, XALLOC_NO_SHEAVES },
+	{ "cpuslab-scaling-64",    XB_SCALING,  64,   0,    1000, 20, 0, XALLOC_NO_SHEAVES },
 };
 
 /* Sizes whose slab geometry make bench reports, besides the kmalloc classes. */

@@ -38,10 +38,10 @@ static const struct xalloc_bench_case xalloc_bench_cases[] = {
 	{ "pages-o9", 50, 1 },
 	{ "pages-burst", 64, 1 },
 	{ "kfree-rcu-64", 64, 1 },
-	{ "sheaf-fastpath-64", 64, 1 }, { "sheaf-fastpath-1024", 64, 1 },
-	{ "sheaf-burst-64", 64, 1 }, { "sheaf-bulk-64", 64, 1 },
-	{ "sheaf-remote-0to1", 64, 2 }, { "sheaf-remote-1to0", 64, 2 },
-	{ "sheaf-scaling-64", 64, 0 },
+	{ "cpuslab-fastpath-64", 64, 1 }, { "cpuslab-fastpath-1024", 64, 1 },
+	{ "cpuslab-burst-64", 64, 1 }, { "cpuslab-bulk-64", 64, 1 },
+	{ "cpuslab-remote-0to1", 64, 2 }, { "cpuslab-remote-1to0", 64, 2 },
+	{ "cpuslab-scaling-64", 64, 0 },
 };
 
 static void xalloc_bench_case_desc(const struct xalloc_bench_case *c, char *desc)

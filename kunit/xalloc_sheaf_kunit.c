@@ -389,21 +389,80 @@ static void xalloc_sheaf_gfp_zero(struct kunit *test)
 	sheaf_expect_drained(test, s);
 }
 
-/*
- * A debug cache keeps its locked path, and a cache with sheaves refuses a
- * switch to a debug layout.
- */
-static void xalloc_sheaf_debug_caches_excluded(struct kunit *test)
+/* The cache (own or debug layout) of the slab holding @obj. */
+static struct xalloc_cache *obj_layout(const void *obj)
 {
-	struct xalloc_cache *d, *s = sheaf_cache(test, "sheaf_nodebug", 64, 8);
+	struct xalloc_page *desc = xalloc_addr_desc(obj);
+
+	if (desc && desc->type == XALLOC_PAGE_SLAB_TAIL)
+		desc = desc->head;
+	return desc ? desc->cache : NULL;
+}
+
+static long sheaf_bulk_fn(void *arg)
+{
+	struct sheaf_objs *o = arg;
+
+	if (xalloc_cache_alloc_bulk(o->s, GFP_KERNEL, o->n, o->objs) != o->n)
+		return -ENOMEM;
+	xalloc_cache_free_bulk(o->s, o->n, o->objs);
+	return 0;
+}
+
+/*
+ * A debug cache keeps its locked path. A switch of a cache with sheaves to
+ * a debug layout pauses them: drained, every CPU's main sheaf of capacity
+ * 0, every object (one at a time or in bulk) of the layout, no sheaf
+ * counter moving; switched off, the sheaves come back and are refilled.
+ */
+static void xalloc_sheaf_debug_switch_pauses(struct kunit *test)
+{
+	struct xalloc_cache *d, *l, *s = sheaf_cache(test, "sheaf_dbgswitch", 64, 8);
+	struct sheaf_objs o = { .s = s, .n = 8 };
+	struct sheaf_stats st;
+	int cpu;
 
 	d = xalloc_cache_create_sheaves("sheaf_debug", 64, 0, XALLOC_RED_ZONE, NULL, 8);
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	KUNIT_EXPECT_FALSE(test, xalloc_sheaves_on(d));
 	xalloc_cache_destroy(d);
-	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(s, XALLOC_POISON), -EBUSY);
-	KUNIT_EXPECT_TRUE(test, xalloc_sheaves_on(s));
+
+	/* Eight objects in CPU 0's main sheaf. */
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	KUNIT_ASSERT_EQ(test, sheaf_held(s), 8UL);
+
+	KUNIT_ASSERT_EQ(test, xalloc_cache_set_debug(s, XALLOC_RED_ZONE | XALLOC_POISON), 0);
+	l = rcu_access_pointer(s->layout);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_EXPECT_FALSE(test, xalloc_sheaves_on(l));
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	for_each_possible_cpu(cpu)
+		KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, cpu)->main->capacity, 0U);
+	sheaf_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	for (unsigned int i = 0; i < o.n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, obj_layout(o.objs[i]), l);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, sheaf_on_cpu(test, 1, sheaf_bulk_fn, &o), 0L);
+	for (int i = 0; i < NR_XALLOC_SHEAF_STATS; i++)
+		KUNIT_EXPECT_EQ_MSG(test, sheaf_delta(s, &st, i), 0UL, "sheaf counter %d", i);
+	KUNIT_EXPECT_EQ(test, sheaf_held(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
+
+	KUNIT_ASSERT_EQ(test, xalloc_cache_set_debug(s, 0), 0);
 	KUNIT_EXPECT_NULL(test, rcu_access_pointer(s->layout));
+	for_each_possible_cpu(cpu)
+		KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, cpu)->main->capacity, 8U);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC), 8UL);
+	for (unsigned int i = 0; i < o.n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, obj_layout(o.objs[i]), s);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE), 8UL);
+	sheaf_expect_drained(test, s);
 }
 
 /*
@@ -784,7 +843,7 @@ static struct kunit_case xalloc_sheaf_cases[] = {
 	KUNIT_CASE(xalloc_sheaf_cpu_offline_drains),
 	KUNIT_CASE(xalloc_sheaf_double_free_reported),
 	KUNIT_CASE(xalloc_sheaf_gfp_zero),
-	KUNIT_CASE(xalloc_sheaf_debug_caches_excluded),
+	KUNIT_CASE(xalloc_sheaf_debug_switch_pauses),
 	KUNIT_CASE(xalloc_sheaf_interrupt_inside_path),
 	KUNIT_CASE(xalloc_sheaf_stress_both_cpus),
 	KUNIT_CASE(xalloc_sheaf_bulk_counted),

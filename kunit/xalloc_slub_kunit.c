@@ -3,7 +3,10 @@
  * KUnit suite xalloc_slub: object caches of the xalloc SLUB layer.
  *
  * Paths are checked through the caches' statistics counters, on a chosen
- * CPU (work_on_cpu()) so that the per-CPU state is the one expected. Every
+ * CPU (work_on_cpu()) so that the per-CPU state is the one expected. The
+ * suite is about the CPU-slab path: its caches are made with
+ * XALLOC_NO_SHEAVES unless a case asks for sheaves (xalloc_sheaf tests
+ * those, and the other suites run on the default, sheaves). Every
  * case checks on exit that it caused exactly the error reports it expected
  * and that every zone is consistent.
  */
@@ -73,6 +76,8 @@ static struct xalloc_cache *slub_cache(struct kunit *test, const char *name,
 {
 	struct slub_test_ctx *ctx = test->priv;
 
+	if (!(flags & XALLOC_SHEAVES))
+		flags |= XALLOC_NO_SHEAVES;
 	ctx->s = xalloc_cache_create(name, size, align, flags, ctor);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->s);
 	return ctx->s;
@@ -745,7 +750,8 @@ static void xalloc_slub_create_rejects_bad_arguments(struct kunit *test)
 static void xalloc_slub_free_to_wrong_cache_reported(struct kunit *test)
 {
 	struct xalloc_cache *s = slub_cache(test, "slub_wrong", 64, 0, 0, NULL);
-	struct xalloc_cache *other = xalloc_cache_create("slub_other", 64, 0, 0, NULL);
+	struct xalloc_cache *other = xalloc_cache_create("slub_other", 64, 0,
+							 XALLOC_NO_SHEAVES, NULL);
 	void *obj;
 
 	KUNIT_ASSERT_NOT_NULL(test, other);
@@ -1096,7 +1102,7 @@ static void xalloc_slub_concurrent_stress_all_cpus(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	st->s[0] = slub_cache(test, "slub_stress_a", 72, 0, 0, NULL);
-	st->s[1] = xalloc_cache_create("slub_stress_b", 520, 0, 0, NULL);
+	st->s[1] = xalloc_cache_create("slub_stress_b", 520, 0, XALLOC_NO_SHEAVES, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, st->s[1]);
 	cpus_read_lock();
 	st->nr = num_online_cpus();

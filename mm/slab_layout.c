@@ -20,6 +20,10 @@
  * the layouts with no reference after a grace period: counts walk the
  * layouts under rcu_read_lock().
  *
+ * A cache with sheaves has them paused first (drained, every CPU's main
+ * sheaf of capacity 0: mm/slab_sheaf.c), and restarted when debugging goes
+ * off; a layout itself never has sheaves.
+ *
  * Switching debugging on: publish, wait for a grace period (a slow path that
  * tested for a layout with interrupts off has installed its CPU slab by
  * then), flush every CPU's slab: from then on no object of the cache's own
@@ -39,6 +43,7 @@
 #include <linux/workqueue.h>
 
 #include "slab.h"
+#include "slab_sheaf.h"
 
 /* Every layout, current, retired or orphaned; xalloc_caches_mutex, RCU. */
 LIST_HEAD(xalloc_layouts);
@@ -119,6 +124,9 @@ static struct xalloc_cache *layout_create(struct xalloc_cache *s, unsigned long 
 	memset(l->node, 0, nr_node_ids * sizeof(l->node[0]));
 	l->random_seq = NULL;
 	l->debugfs = NULL;
+	/* Each of its objects is checked and tracked: no sheaves. */
+	l->sheaves = NULL;
+	l->barns = NULL;
 	RCU_INIT_POINTER(l->layout, NULL);
 	l->parent = s;
 	l->flags = (s->flags & ~XALLOC_DEBUG_FLAGS) | flags;
@@ -206,10 +214,11 @@ static void layout_retire(struct xalloc_cache *l)
  * New slabs get the new flags; the objects of slabs built before keep the
  * layout they were built with until they are freed. Poisoning is left out
  * for a cache with a constructor.
+ * A cache with sheaves has them paused while it has debug flags
+ * (xalloc_sheaves_pause()): every object then goes through the layout.
  *
  * Context: Process context; may sleep.
- * Return: 0, -EINVAL for flags that are not debug flags, -EBUSY for a cache
- * with sheaves (created without debug flags, it keeps them), or -ENOMEM.
+ * Return: 0, -EINVAL for flags that are not debug flags, or -ENOMEM.
  */
 int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
 {
@@ -224,11 +233,6 @@ int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
 	old = rcu_dereference_protected(s->layout, lockdep_is_held(&xalloc_caches_mutex));
 	if ((old ? old->flags & XALLOC_DEBUG_FLAGS : 0) == flags)
 		goto out;
-	/* Sheaved objects skip the layout's checks: no switch for them. */
-	if (s->sheaves) {
-		ret = -EBUSY;
-		goto out;
-	}
 	if (flags) {
 		new = layout_create(s, flags);
 		if (!new) {
@@ -237,6 +241,9 @@ int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
 		}
 		list_add_tail_rcu(&new->list, &xalloc_layouts);
 	}
+	/* Sheaved objects would skip the layout's checks: none while it is current. */
+	if (!old)
+		xalloc_sheaves_pause(s, true);
 	rcu_assign_pointer(s->layout, new);
 	/* Expedited: the mutex is held, and a 4-CPU TCG guest waits 0.3 s otherwise. */
 	synchronize_rcu_expedited();
@@ -244,6 +251,8 @@ int xalloc_cache_set_debug(struct xalloc_cache *s, unsigned long flags)
 		layout_retire(old);
 	else
 		xalloc_flush_all(s);
+	if (!new)
+		xalloc_sheaves_pause(s, false);
 out:
 	mutex_unlock(&xalloc_caches_mutex);
 	cpus_read_unlock();

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-CPU sheaves: the opt-in fast path of a cache (XALLOC_SHEAVES, or the
- * sheaves= module parameter for every cache without debug flags), after the
+ * Per-CPU sheaves: the fast path of a cache without debug flags and of
+ * objects up to XALLOC_SHEAF_DEFAULT_SIZE, of any cache created with
+ * XALLOC_SHEAVES, and of none created with XALLOC_NO_SHEAVES (which keeps
+ * the CPU-slab fast path of mm/slub.c) or while sheaves=0; after the
  * kernel's own since 6.18.
  *
  * Each CPU has a main and a spare sheaf, arrays of up to s->sheaf_capacity
@@ -41,17 +43,25 @@
  *   3. local_irq_save(), n->list_lock, ... (mm/slub.c) refill and flush
  */
 
+#include <linux/cpu.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "report.h"
 #include "slab_sheaf.h"
 
-static bool sheaves;
+static bool sheaves = true;
 module_param(sheaves, bool, 0444);
-MODULE_PARM_DESC(sheaves, "per-CPU sheaves for every cache without debug flags (default off)");
+MODULE_PARM_DESC(sheaves, "per-CPU sheaves by default, for caches without debug flags of objects up to 4 KiB; 0: only for those created with XALLOC_SHEAVES (default 1)");
+
+/*
+ * The largest stride that gets sheaves by default: make bench measured
+ * them ahead of the CPU-slab path at every size from 8 bytes to 4 KiB.
+ */
+#define XALLOC_SHEAF_DEFAULT_SIZE	4096
 
 /*
  * A barn takes a full sheaf for a new empty one only while it holds fewer
@@ -97,9 +107,23 @@ static struct xalloc_sheaf *sheaf_alloc(struct xalloc_cache *s, gfp_t gfp, int n
 	struct xalloc_sheaf *sheaf;
 
 	sheaf = kmalloc_node(struct_size(sheaf, objects, s->sheaf_capacity), gfp, nid);
-	if (sheaf)
+	if (sheaf) {
 		sheaf->size = 0;
+		sheaf->capacity = s->sheaf_capacity;
+	}
 	return sheaf;
+}
+
+/*
+ * The main sheaf of every CPU whose sheaves are paused: empty and of
+ * capacity 0, so that the inline pop and push both miss and the slow paths,
+ * finding it, send the object to the slab path. Never written.
+ */
+static struct xalloc_sheaf sheaf_paused;
+
+static bool sheaves_paused(const struct xalloc_pcs *pcs)
+{
+	return pcs->main == &sheaf_paused;
 }
 
 static struct xalloc_barn *local_barn(struct xalloc_cache *s)
@@ -187,11 +211,15 @@ static bool sheaf_get_full(struct xalloc_cache *s, struct xalloc_pcs *pcs)
  * goes to the local barn for an empty one (BARN_PUT).
  *
  * Context: Any context; never sleeps. The sheaves' trylock held.
- * Return: false if neither took it (main is still full).
+ * Return: false if neither took it (main is still full), or if the sheaves
+ * are paused.
  */
 bool xalloc_sheaf_get_empty(struct xalloc_cache *s, struct xalloc_pcs *pcs)
 {
 	struct xalloc_sheaf *empty;
+
+	if (unlikely(sheaves_paused(pcs)))
+		return false;
 
 	if (!pcs->spare->size) {
 		swap(pcs->main, pcs->spare);
@@ -217,6 +245,8 @@ bool xalloc_sheaf_get_empty(struct xalloc_cache *s, struct xalloc_pcs *pcs)
  */
 void *__xalloc_sheaf_alloc(struct xalloc_cache *s, struct xalloc_pcs *pcs, gfp_t gfp)
 {
+	if (unlikely(sheaves_paused(pcs)))
+		return NULL;
 	if (!sheaf_get_full(s, pcs)) {
 		pcs->main->size = xalloc_slab_refill(s, gfp, s->sheaf_capacity,
 						     pcs->main->objects);
@@ -235,9 +265,12 @@ void *__xalloc_sheaf_alloc(struct xalloc_cache *s, struct xalloc_pcs *pcs, gfp_t
  * @obj: the object, through its free hooks already
  *
  * Context: Any context; never sleeps. The sheaves' trylock held.
+ * Return: true, or false if the sheaves are paused (@obj is not taken).
  */
-void __xalloc_sheaf_free(struct xalloc_cache *s, struct xalloc_pcs *pcs, void *obj)
+bool __xalloc_sheaf_free(struct xalloc_cache *s, struct xalloc_pcs *pcs, void *obj)
 {
+	if (unlikely(sheaves_paused(pcs)))
+		return false;
 	if (!xalloc_sheaf_get_empty(s, pcs)) {
 		xalloc_slab_flush(s, pcs->main->size, pcs->main->objects);
 		pcs->main->size = 0;
@@ -245,6 +278,7 @@ void __xalloc_sheaf_free(struct xalloc_cache *s, struct xalloc_pcs *pcs, void *o
 	}
 	sheaf_stat(pcs, SHEAF_FREE);
 	pcs->main->objects[pcs->main->size++] = obj;
+	return true;
 }
 
 /**
@@ -269,7 +303,7 @@ unsigned int xalloc_sheaf_alloc_bulk(struct xalloc_cache *s, unsigned int nr, vo
 
 	if (unlikely(!pcs))
 		return 0;
-	while (done < nr) {
+	while (done < nr && !sheaves_paused(pcs)) {
 		struct xalloc_sheaf *main = pcs->main;
 		unsigned int n;
 
@@ -369,6 +403,70 @@ void xalloc_sheaves_drain_cpu(struct xalloc_cache *s, unsigned int cpu)
 		xalloc_pcs_unlock(pcs);
 }
 
+/* Pause (drain, park main) or restart the sheaves of @pcs; locked or offline. */
+static void sheaves_switch_pcs(struct xalloc_cache *s, struct xalloc_pcs *pcs, bool pause)
+{
+	if (pause == sheaves_paused(pcs))
+		return;
+	if (pause) {
+		sheaf_drain(s, pcs->main, pcs);
+		sheaf_drain(s, pcs->spare, pcs);
+		pcs->parked = pcs->main;
+		pcs->main = &sheaf_paused;
+	} else {
+		pcs->main = pcs->parked;
+		pcs->parked = NULL;
+	}
+}
+
+struct sheaves_switch {
+	struct xalloc_cache *s;
+	bool pause;
+};
+
+static long sheaves_switch_cpu(void *arg)
+{
+	struct sheaves_switch *sw = arg;
+	struct xalloc_pcs *pcs = xalloc_pcs_trylock(sw->s->sheaves);
+
+	/* A task never fails it: only an interrupt inside a holder does. */
+	if (WARN_ON_ONCE(!pcs))
+		return -EBUSY;
+	sheaves_switch_pcs(sw->s, pcs, sw->pause);
+	xalloc_pcs_unlock(pcs);
+	return 0;
+}
+
+/**
+ * xalloc_sheaves_pause() - stop or restart the sheaves of a cache
+ * @s: the cache
+ * @pause: true to stop them, false to start them again
+ *
+ * Paused, each CPU's sheaves are drained to the slabs and its main sheaf is
+ * an empty one of capacity 0: every allocation and free of @s misses it and
+ * takes the slab path (a debug layout's, while one is current), and no
+ * object enters a sheaf until the sheaves are restarted. Each online CPU
+ * switches its own in a work item (under its trylock), so no alloc or free
+ * on the sheaves is in flight on return; offline CPUs are switched here.
+ * The barns are left to xalloc_flush_all().
+ *
+ * Context: Process context, cpus_read_lock() held; sleeps.
+ */
+void xalloc_sheaves_pause(struct xalloc_cache *s, bool pause)
+{
+	struct sheaves_switch sw = { .s = s, .pause = pause };
+	unsigned int cpu;
+
+	if (!xalloc_sheaves_on(s))
+		return;
+	for_each_possible_cpu(cpu) {
+		if (cpu_online(cpu))
+			work_on_cpu(cpu, sheaves_switch_cpu, &sw);
+		else
+			sheaves_switch_pcs(s, per_cpu_ptr(s->sheaves, cpu), pause);
+	}
+}
+
 /**
  * xalloc_barns_drain() - empty every barn of a cache
  * @s: the cache
@@ -421,8 +519,9 @@ void xalloc_barns_drain(struct xalloc_cache *s)
  * @capacity: objects per sheaf, 0 to choose by size
  * @gfp: GFP_KERNEL, or GFP_KERNEL_ACCOUNT
  *
- * A cache gets sheaves with XALLOC_SHEAVES, or with the sheaves= module
- * parameter, unless it has debug flags.
+ * A cache gets sheaves with XALLOC_SHEAVES, or by default (sheaves=1) when
+ * its stride is at most XALLOC_SHEAF_DEFAULT_SIZE; never with
+ * XALLOC_NO_SHEAVES or debug flags.
  *
  * Context: Process context; may sleep.
  * Return: 0, or -ENOMEM (what was allocated goes with xalloc_sheaves_free()).
@@ -432,9 +531,10 @@ int xalloc_sheaves_init(struct xalloc_cache *s, unsigned long flags,
 {
 	int cpu, nid;
 
-	if (!(flags & XALLOC_SHEAVES) && !sheaves)
+	if (flags & (XALLOC_DEBUG_FLAGS | XALLOC_NO_SHEAVES))
 		return 0;
-	if (flags & XALLOC_DEBUG_FLAGS)
+	if (!(flags & XALLOC_SHEAVES) &&
+	    (!sheaves || s->size > XALLOC_SHEAF_DEFAULT_SIZE))
 		return 0;
 	s->sheaf_capacity = clamp_val(capacity ? : xalloc_sheaf_capacity_for(s->size),
 				      1, XALLOC_SHEAF_MAX);
@@ -480,6 +580,8 @@ void xalloc_sheaves_free(struct xalloc_cache *s)
 		for_each_possible_cpu(cpu) {
 			struct xalloc_pcs *pcs = per_cpu_ptr(s->sheaves, cpu);
 
+			if (pcs->parked)
+				pcs->main = pcs->parked;
 			WARN_ON_ONCE((pcs->main && pcs->main->size) ||
 				     (pcs->spare && pcs->spare->size));
 			kfree(pcs->main);

@@ -43,13 +43,18 @@ enum xalloc_sheaf_stat_item {
 	NR_XALLOC_SHEAF_STATS
 };
 
-/* An array of free objects: objects[0..size) are free objects of the cache. */
+/*
+ * An array of free objects: objects[0..size) are free objects of the cache.
+ * capacity is the cache's sheaf_capacity, or 0 for the sheaf of a CPU whose
+ * sheaves are paused (xalloc_sheaves_pause()).
+ */
 struct xalloc_sheaf {
 	union {
 		struct list_head list;	/* on a barn list; barn->lock */
 		struct rcu_head rcu;	/* freed from a barn (xalloc_barns_drain()) */
 	};
 	unsigned int size;
+	unsigned int capacity;
 	void *objects[];
 };
 
@@ -61,6 +66,7 @@ struct xalloc_pcs {
 	struct xalloc_local_trylock lock;	/* first: see xalloc_pcs_trylock() */
 	struct xalloc_sheaf *main;	/* pops and pushes */
 	struct xalloc_sheaf *spare;	/* swapped with main */
+	struct xalloc_sheaf *parked;	/* main while paused, else NULL */
 	unsigned long stat[NR_XALLOC_SHEAF_STATS];
 };
 
@@ -91,7 +97,7 @@ static __always_inline void xalloc_pcs_unlock(struct xalloc_pcs *pcs)
 }
 
 void *__xalloc_sheaf_alloc(struct xalloc_cache *s, struct xalloc_pcs *pcs, gfp_t gfp);
-void __xalloc_sheaf_free(struct xalloc_cache *s, struct xalloc_pcs *pcs, void *obj);
+bool __xalloc_sheaf_free(struct xalloc_cache *s, struct xalloc_pcs *pcs, void *obj);
 void xalloc_sheaf_double_free(struct xalloc_cache *s, void *obj);
 bool xalloc_sheaf_get_empty(struct xalloc_cache *s, struct xalloc_pcs *pcs);
 unsigned int xalloc_sheaf_alloc_bulk(struct xalloc_cache *s, unsigned int nr, void **objs);
@@ -131,8 +137,8 @@ static __always_inline void *xalloc_sheaf_alloc(struct xalloc_cache *s, gfp_t gf
 /*
  * The free fast path: push onto this CPU's main sheaf, unless @obj is its
  * top already (a double free, reported). @hooks: run slab_free_hook() on
- * @obj, under the lock, after that check. Return: false when busy (the
- * caller frees to the slab, hooks and all), true when done.
+ * @obj, under the lock, after that check. Return: false when busy or
+ * paused (the caller frees to the slab, hooks and all), true when done.
  */
 static __always_inline bool xalloc_sheaf_free(struct xalloc_cache *s, void *obj,
 					      bool hooks)
@@ -148,15 +154,23 @@ static __always_inline bool xalloc_sheaf_free(struct xalloc_cache *s, void *obj,
 		xalloc_sheaf_double_free(s, obj);
 		return true;
 	}
-	if (hooks && unlikely(!xalloc_slab_free_hook(s, obj))) {
-		xalloc_pcs_unlock(pcs);
-		return true;
+	if (hooks) {
+		/* Paused: the slab path runs the hooks. */
+		if (unlikely(!main->capacity)) {
+			xalloc_pcs_unlock(pcs);
+			return false;
+		}
+		if (unlikely(!xalloc_slab_free_hook(s, obj))) {
+			xalloc_pcs_unlock(pcs);
+			return true;
+		}
 	}
-	if (likely(main->size < s->sheaf_capacity)) {
+	if (likely(main->size < main->capacity)) {
 		main->objects[main->size++] = obj;
 		pcs->stat[SHEAF_FREE]++;
-	} else {
-		__xalloc_sheaf_free(s, pcs, obj);
+	} else if (unlikely(!__xalloc_sheaf_free(s, pcs, obj))) {
+		xalloc_pcs_unlock(pcs);
+		return false;
 	}
 	xalloc_pcs_unlock(pcs);
 	return true;
@@ -167,6 +181,7 @@ int xalloc_sheaves_init(struct xalloc_cache *s, unsigned long flags,
 void xalloc_sheaves_free(struct xalloc_cache *s);
 bool xalloc_sheaves_held(struct xalloc_cache *s, unsigned int cpu);
 void xalloc_sheaves_drain_cpu(struct xalloc_cache *s, unsigned int cpu);
+void xalloc_sheaves_pause(struct xalloc_cache *s, bool pause);
 void xalloc_barns_drain(struct xalloc_cache *s);
 void xalloc_sheaves_stats_show(struct seq_file *m, struct xalloc_cache *s);
 unsigned long xalloc_sheaf_stat(struct xalloc_cache *s, enum xalloc_sheaf_stat_item item);

@@ -1432,7 +1432,9 @@ static bool valid_cache_args(const char *name, unsigned int size,
 	return len && len <= XALLOC_CACHE_NAME_MAX && !strchr(name, '/') &&
 	       size && size <= (PAGE_SIZE << XALLOC_MAX_ORDER) / 2 &&
 	       (!align || (is_power_of_2(align) && align <= PAGE_SIZE)) &&
-	       !(flags & ~XALLOC_CACHE_FLAGS);
+	       !(flags & ~XALLOC_CACHE_FLAGS) &&
+	       (flags & (XALLOC_SHEAVES | XALLOC_NO_SHEAVES)) !=
+	       (XALLOC_SHEAVES | XALLOC_NO_SHEAVES);
 }
 
 /* Caches by name, destroyed ones too; xalloc_caches_mutex. */
@@ -1486,10 +1488,12 @@ EXPORT_SYMBOL_GPL(xalloc_cache_lookup);
  * @name: unique name, 1 to XALLOC_CACHE_NAME_MAX characters, no '/'
  * @size: object size, 1 byte to half the largest zone block
  * @align: 0, or a power of two up to PAGE_SIZE
- * @flags: XALLOC_HWCACHE_ALIGN, XALLOC_TYPESAFE_BY_RCU and the debug flags
+ * @flags: XALLOC_HWCACHE_ALIGN, XALLOC_TYPESAFE_BY_RCU, XALLOC_SHEAVES or
+ *         XALLOC_NO_SHEAVES (not both), and the debug flags
  *         XALLOC_RED_ZONE, XALLOC_POISON, XALLOC_STORE_USER,
  *         XALLOC_CONSISTENCY_CHECKS; the debug= module parameter may add
- *         debug flags
+ *         debug flags. Without either sheaf flag a cache of objects up to
+ *         4 KiB without debug flags gets per-CPU sheaves (see sheaves=).
  * @ctor: called once for each object when its slab is created, or NULL;
  *        a cache with a ctor is not poisoned
  *
@@ -1545,7 +1549,7 @@ struct xalloc_cache *xalloc_cache_create_sheaves(const char *name, unsigned int 
 						 void (*ctor)(void *),
 						 unsigned int capacity)
 {
-	if (!valid_cache_args(name, size, align, flags))
+	if (!valid_cache_args(name, size, align, flags | XALLOC_SHEAVES))
 		return NULL;
 	return __xalloc_cache_create(name, size, align, flags | XALLOC_SHEAVES, ctor,
 				     GFP_KERNEL, capacity);
@@ -1749,6 +1753,8 @@ void xalloc_cache_destroy(struct xalloc_cache *s)
 	shrink_and_count(s, &cnt);
 	if (cnt.num_slabs) {
 		s->dead = true;
+		/* Its objects' frees go to the slabs, which go as they empty. */
+		xalloc_sheaves_pause(s, true);
 		xalloc_report(s->name, s,
 			      "cache destroyed with %lu objects allocated, %lu slabs kept",
 			      cnt.active_objs, cnt.num_slabs);
@@ -2068,9 +2074,14 @@ static __always_inline size_t __sheaf_free_bulk(struct xalloc_cache *s, size_t n
 	if (unlikely(!pcs))
 		return 0;
 	main = pcs->main;
+	/* Paused (capacity 0): all of them to the slabs. */
+	if (unlikely(!main->capacity)) {
+		xalloc_pcs_unlock(pcs);
+		return 0;
+	}
 	dst = main->objects + main->size;
 	seg = dst;
-	dst_end = main->objects + s->sheaf_capacity;
+	dst_end = main->objects + main->capacity;
 	top = main->size ? dst[-1] : NULL;
 	for (i = 0; i < nr; i++) {
 		void *obj = objs[i];
@@ -2084,7 +2095,7 @@ static __always_inline size_t __sheaf_free_bulk(struct xalloc_cache *s, size_t n
 			main = pcs->main;
 			dst = main->objects + main->size;
 			seg = dst;
-			dst_end = main->objects + s->sheaf_capacity;
+			dst_end = main->objects + main->capacity;
 			/*
 			 * A full sheaf in the barn may be flushed by another
 			 * CPU, and the slab named last freed with it.
@@ -2099,8 +2110,12 @@ static __always_inline size_t __sheaf_free_bulk(struct xalloc_cache *s, size_t n
 			slab = cache_object_slab(s, obj);
 			if (unlikely(!slab))
 				continue;
-			if (likely(slab->cache == s))
-				bulk_slab_set(&b, s, slab);
+			/* Of a debug layout, retired since: checked and tracked on its own. */
+			if (unlikely(slab->cache != s)) {
+				xalloc_slab_free(slab->cache, slab, obj, obj, 1, _RET_IP_, true);
+				continue;
+			}
+			bulk_slab_set(&b, s, slab);
 		}
 		if (unlikely(obj == top)) {
 			xalloc_sheaf_double_free(s, obj);

@@ -33,14 +33,19 @@ struct xalloc_cache;
  */
 #define XALLOC_TYPESAFE_BY_RCU	0x00080000UL
 /*
- * Per-CPU sheaves (arrays of free objects) in front of the slabs; ignored for
- * a cache with debug flags, which keeps its locked path.
+ * Per-CPU sheaves (arrays of free objects) in front of the slabs: the default
+ * for a cache without debug flags and of objects up to 4 KiB (unless xalloc
+ * is loaded with sheaves=0). XALLOC_SHEAVES asks for them at any size;
+ * XALLOC_NO_SHEAVES keeps the CPU-slab fast path. Both are ignored for a
+ * cache with debug flags, which keeps its locked path.
  */
 #define XALLOC_SHEAVES		0x00100000UL
+#define XALLOC_NO_SHEAVES	0x00200000UL
 #define XALLOC_DEBUG_FLAGS	(XALLOC_CONSISTENCY_CHECKS | XALLOC_RED_ZONE | \
 				 XALLOC_POISON | XALLOC_STORE_USER)
 #define XALLOC_CACHE_FLAGS	(XALLOC_HWCACHE_ALIGN | XALLOC_TYPESAFE_BY_RCU | \
-				 XALLOC_SHEAVES | XALLOC_DEBUG_FLAGS)
+				 XALLOC_SHEAVES | XALLOC_NO_SHEAVES | \
+				 XALLOC_DEBUG_FLAGS)
 
 /* Longest cache name, without the terminating NUL. */
 #define XALLOC_CACHE_NAME_MAX	31
