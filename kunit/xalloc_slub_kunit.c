@@ -652,17 +652,19 @@ static void xalloc_slub_bulk_alloc_and_free(struct kunit *test)
 }
 
 /*
- * A bulk free checks each object: an address inside an object is reported
- * and left alone, NULL skipped, and an object named twice in a row, the
- * second time just after the run of its slab ended with it, reported once
- * and not chained twice. The six objects go back; the cache validates clean
- * and hands out six distinct objects again.
+ * A bulk free to the slabs (no sheaves) checks each object: an address
+ * inside an object is reported and left alone, NULL skipped, and an object
+ * named twice in a row, the second time just after the run of its slab
+ * ended with it, reported once and not chained twice. The six objects go
+ * back; the cache validates clean and hands out six distinct objects again.
  */
 static void xalloc_slub_bulk_free_checks_each(struct kunit *test)
 {
-	struct xalloc_cache *s = slub_cache(test, "slub_bulk_checks", 64, 0, 0, NULL);
+	struct xalloc_cache *s = slub_cache(test, "slub_bulk_checks", 64, 0,
+					    XALLOC_NO_SHEAVES, NULL);
 	void *p[6], *q[6];
 
+	KUNIT_ASSERT_FALSE(test, xalloc_sheaves_on(s));
 	KUNIT_ASSERT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL, 6, p), 6);
 	{
 		void *f[] = { p[0], p[1], p[1] + 8, p[2], NULL, p[3], p[3], p[4], p[5] };
@@ -670,9 +672,6 @@ static void xalloc_slub_bulk_free_checks_each(struct kunit *test)
 		xalloc_cache_free_bulk(s, ARRAY_SIZE(f), f);
 	}
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 2);
-	/* Objects in sheaves count as active until drained. */
-	if (s->sheaves)
-		xalloc_cache_shrink(s);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 	KUNIT_ASSERT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL, 6, q), 6);
