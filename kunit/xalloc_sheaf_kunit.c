@@ -731,6 +731,43 @@ static void xalloc_sheaf_bulk_double_free_reported(struct kunit *test)
 }
 
 /*
+ * A bulk free checks each object as a single free does, on both sides of a
+ * sheaf switch (capacity 4, CPU 0): an address inside an object is reported
+ * and left alone, NULL skipped, an object named twice in a row reported
+ * once, also when the first of the two filled the main sheaf (the second
+ * finds it swapped with the empty spare). The six objects are pushed: four
+ * on the first sheaf, now the spare, two on the new main.
+ */
+static void xalloc_sheaf_bulk_free_checks_each(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_bulk_checks", 64, 4);
+	struct xalloc_pcs *pcs0 = per_cpu_ptr(s->sheaves, 0);
+	struct sheaf_objs o = { .s = s, .n = 6 };
+	struct sheaf_stats st;
+	void *p[6];
+
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_bulk_alloc_fn, &o), 0L);
+	memcpy(p, o.objs, sizeof(p));
+	{
+		void *f[] = { p[0], p[1], p[1] + 8, p[2], NULL, p[3], p[3], p[4], p[5] };
+
+		memcpy(o.objs, f, sizeof(f));
+		o.n = ARRAY_SIZE(f);
+	}
+	sheaf_snap(s, &st);
+	sheaf_on_cpu(test, 0, sheaf_bulk_free_fn, &o);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 2);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE_BULK), 6UL);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 1UL);
+	KUNIT_EXPECT_EQ(test, pcs0->main->size, 2U);
+	KUNIT_EXPECT_EQ(test, pcs0->spare->size, 4U);
+	KUNIT_EXPECT_PTR_EQ(test, pcs0->main->objects[1], p[5]);
+	KUNIT_EXPECT_PTR_EQ(test, pcs0->spare->objects[3], p[3]);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 6UL);
+	sheaf_expect_drained(test, s);
+}
+
+/*
  * The shrinker's path (xalloc_zone_shrink()) gives back what sheaves hold:
  * CPU 0 leaves two full sheaves in the barn and one empty there; CPU 1, on
  * the same node, takes one of the full ones for its empty main, so the barn
@@ -795,6 +832,7 @@ static struct kunit_case xalloc_sheaf_cases[] = {
 	KUNIT_CASE(xalloc_sheaf_stress_both_cpus),
 	KUNIT_CASE(xalloc_sheaf_bulk_counted),
 	KUNIT_CASE(xalloc_sheaf_bulk_double_free_reported),
+	KUNIT_CASE(xalloc_sheaf_bulk_free_checks_each),
 	KUNIT_CASE(xalloc_sheaf_shrinker_drains_barns),
 	{}
 };

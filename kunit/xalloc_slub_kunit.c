@@ -651,6 +651,37 @@ static void xalloc_slub_bulk_alloc_and_free(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL, 0, objs), 0);
 }
 
+/*
+ * A bulk free to the slabs (no sheaves) checks each object: an address
+ * inside an object is reported and left alone, NULL skipped, and an object
+ * named twice in a row, the second time just after the run of its slab
+ * ended with it, reported once and not chained twice. The six objects go
+ * back; the cache validates clean and hands out six distinct objects again.
+ */
+static void xalloc_slub_bulk_free_checks_each(struct kunit *test)
+{
+	struct xalloc_cache *s = slub_cache(test, "slub_bulk_checks", 64, 0,
+					    XALLOC_NO_SHEAVES, NULL);
+	void *p[6], *q[6];
+
+	KUNIT_ASSERT_FALSE(test, xalloc_sheaves_on(s));
+	KUNIT_ASSERT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL, 6, p), 6);
+	{
+		void *f[] = { p[0], p[1], p[1] + 8, p[2], NULL, p[3], p[3], p[4], p[5] };
+
+		xalloc_cache_free_bulk(s, ARRAY_SIZE(f), f);
+	}
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 2);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
+	KUNIT_ASSERT_EQ(test, xalloc_cache_alloc_bulk(s, GFP_KERNEL, 6, q), 6);
+	for (int i = 0; i < 6; i++)
+		for (int j = 0; j < i; j++)
+			KUNIT_EXPECT_PTR_NE(test, q[i], q[j]);
+	xalloc_cache_free_bulk(s, 6, q);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+}
+
 /* slabinfo's counts: exact active objects, objects and slabs. */
 static void xalloc_slub_counts_are_exact(struct kunit *test)
 {
@@ -1141,6 +1172,7 @@ static struct kunit_case xalloc_slub_cases[] = {
 	KUNIT_CASE(xalloc_slub_hwcache_align),
 	KUNIT_CASE(xalloc_slub_gfp_zero),
 	KUNIT_CASE(xalloc_slub_bulk_alloc_and_free),
+	KUNIT_CASE(xalloc_slub_bulk_free_checks_each),
 	KUNIT_CASE(xalloc_slub_counts_are_exact),
 	KUNIT_CASE(xalloc_slub_slab_order_and_objects),
 	KUNIT_CASE(xalloc_slub_create_rejects_bad_arguments),

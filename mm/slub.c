@@ -1914,11 +1914,86 @@ void xalloc_cache_free(struct xalloc_cache *s, void *obj)
 EXPORT_SYMBOL_GPL(xalloc_cache_free);
 
 /*
- * Runs of objects of one slab go back as one detached freelist; @hook: run
- * slab_free_hook() on each object first.
+ * What bulk loops need of a cache and a slab, read once into locals: to the
+ * compiler a store through an object pointer may alias the cache, so each
+ * field would be loaded again for every object.
+ *
+ * struct bulk_slab: whether an address is an object of one slab, by the
+ * exact divisibility test of slab_object_index() from the slab's first
+ * object (@first, red zone included): one subtract, multiply, rotate and
+ * compare, no descriptor; an address outside the slab fails it as one off
+ * an object boundary does. With no slab (@objects 0) nothing matches; NULL,
+ * far below the direct map, never does.
  */
-static void free_bulk_runs(struct xalloc_cache *s, size_t nr, void **objs, bool hook)
+struct bulk_slab {
+	unsigned long first, size_inv;
+	unsigned int size_shift, objects;
+};
+
+static __always_inline struct bulk_slab bulk_slab_none(const struct xalloc_cache *s)
 {
+	return (struct bulk_slab){ .size_inv = s->size_inv, .size_shift = s->size_shift };
+}
+
+/* @slab, of the cache @b was made for. */
+static __always_inline void bulk_slab_set(struct bulk_slab *b, const struct xalloc_cache *s,
+					  const struct xalloc_page *slab)
+{
+	b->first = (unsigned long)slab_address(slab) + s->red_left_pad;
+	b->objects = slab->cnt.objects;
+}
+
+static __always_inline bool bulk_slab_has(const struct bulk_slab *b, const void *obj)
+{
+	return ror64(((unsigned long)obj - b->first) * b->size_inv, b->size_shift) < b->objects;
+}
+
+/* The freelist word's encoding of set_freepointer() and get_freepointer(). */
+struct bulk_fp {
+	unsigned long random, swab_mask;
+	unsigned int offset;
+};
+
+static __always_inline struct bulk_fp bulk_fp(const struct xalloc_cache *s)
+{
+	return (struct bulk_fp){ s->random, s->swab_mask, s->offset };
+}
+
+static __always_inline void bulk_set_freepointer(struct bulk_fp f, void *object, void *fp)
+{
+	unsigned long *p = object + f.offset;
+
+	*p = (unsigned long)fp ^ f.random ^ (swab((unsigned long)p) & f.swab_mask);
+}
+
+static __always_inline void *bulk_get_freepointer(struct bulk_fp f, void *object)
+{
+	unsigned long *p = object + f.offset;
+
+	return (void *)(READ_ONCE(*p) ^ f.random ^ (swab((unsigned long)p) & f.swab_mask));
+}
+
+static noinline void bulk_double_free_report(struct xalloc_cache *s, void *obj)
+{
+	xalloc_report(s->name, obj,
+		      "double free: the object is named twice in a row in a bulk free");
+}
+
+/*
+ * Runs of objects of one slab go back as one detached freelist: the first
+ * object of a run is looked up by its descriptor, the next ones by address
+ * (bulk_slab_has()). An object equal to the one before (NULLs aside) is a
+ * double free: it ends the run and is reported, since the freelist head
+ * check of the slab's free only sees the run's head. @hooks: run
+ * slab_free_hook() on each object first; a constant, so that the lean loop
+ * has no trace of them.
+ */
+static __always_inline void __free_bulk_runs(struct xalloc_cache *s, size_t nr, void **objs,
+					     const bool hooks)
+{
+	struct bulk_slab b = bulk_slab_none(s);
+	const struct bulk_fp f = bulk_fp(s);
+	void *last = NULL;
 	size_t i = 0;
 
 	while (i < nr) {
@@ -1928,77 +2003,146 @@ static void free_bulk_runs(struct xalloc_cache *s, size_t nr, void **objs, bool 
 
 		if (unlikely(!head))
 			continue;
+		if (unlikely(head == last)) {
+			bulk_double_free_report(s, head);
+			continue;
+		}
 		slab = cache_object_slab(s, head);
 		if (unlikely(!slab))
 			continue;
 		/* A debug layout checks and tracks each object on its own. */
 		if (unlikely(slab->cache != s)) {
-			xalloc_slab_free(slab->cache, slab, head, head, 1, _RET_IP_, hook);
+			xalloc_slab_free(slab->cache, slab, head, head, 1, _RET_IP_, hooks);
+			last = NULL;
 			continue;
 		}
-		if (hook)
+		bulk_slab_set(&b, s, slab);
+		if (hooks)
 			slab_free_hook(s, head);
-		while (i < nr && objs[i] && objs[i] != tail &&
-		       slab_object_index(s, slab, objs[i]) >= 0) {
-			if (hook)
-				slab_free_hook(s, objs[i]);
-			set_freepointer(s, tail, objs[i]);
-			tail = objs[i++];
+		for (; i < nr; i++) {
+			void *next = objs[i];
+
+			if (next == tail || !bulk_slab_has(&b, next))
+				break;
+			if (hooks)
+				slab_free_hook(s, next);
+			bulk_set_freepointer(f, tail, next);
+			tail = next;
 			count++;
 		}
+		last = tail;
 		xalloc_slab_free(s, slab, head, tail, count, _RET_IP_, false);
 	}
 }
 
+static noinline void free_bulk_runs_hooked(struct xalloc_cache *s, size_t nr, void **objs)
+{
+	__free_bulk_runs(s, nr, objs, true);
+}
+
+/* @hook: run slab_free_hook() on each object, when it has work. */
+static void free_bulk_runs(struct xalloc_cache *s, size_t nr, void **objs, bool hook)
+{
+	if (hook && slab_free_hooks_on())
+		free_bulk_runs_hooked(s, nr, objs);
+	else
+		__free_bulk_runs(s, nr, objs, false);
+}
+
 /*
  * Push objects of a bulk free onto this CPU's sheaves, each after the checks
- * of xalloc_cache_free() (the object's slab, the top of the main sheaf) and
- * its free hook (under KASAN the shadow check, which may quarantine it, as
- * for one object); a full main is swapped or exchanged with the barn, never
- * flushed. Return: how many of @objs were dealt with (pushed, reported or
- * NULL); the rest go to the slabs.
+ * of xalloc_cache_free(): its slab, by address when it is in the slab of the
+ * object before (bulk_slab_has()), else by descriptor; the top of the main
+ * sheaf, which is the object pushed just before once one was (a double
+ * free); then, with @hooks, its free hook (under KASAN the shadow check,
+ * which may quarantine it, as for one object). A full main is swapped or
+ * exchanged with the barn, never flushed. Return: how many of @objs were
+ * dealt with (pushed, reported or NULL); the rest go to the slabs.
  */
-static size_t sheaf_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
+static __always_inline size_t __sheaf_free_bulk(struct xalloc_cache *s, size_t nr,
+						void **objs, const bool hooks)
 {
-	struct xalloc_pcs *pcs = xalloc_pcs_trylock(s->sheaves);
+	struct bulk_slab b = bulk_slab_none(s);
+	void **dst, **dst_end, **seg;
 	struct xalloc_sheaf *main;
-	struct xalloc_page *slab;
-	unsigned int pushed = 0;
+	struct xalloc_pcs *pcs;
+	unsigned long pushed = 0;
+	void *top;
 	size_t i;
 
+	pcs = xalloc_pcs_trylock(s->sheaves);
 	if (unlikely(!pcs))
 		return 0;
 	main = pcs->main;
+	/* Paused (capacity 0): all of them to the slabs. */
+	if (unlikely(!main->capacity)) {
+		xalloc_pcs_unlock(pcs);
+		return 0;
+	}
+	dst = main->objects + main->size;
+	seg = dst;
+	dst_end = main->objects + main->capacity;
+	top = main->size ? dst[-1] : NULL;
 	for (i = 0; i < nr; i++) {
 		void *obj = objs[i];
 
-		if (unlikely(!obj))
-			continue;
-		if (unlikely(main->size >= main->capacity)) {
+		if (unlikely(dst == dst_end)) {
+			main->size = dst - main->objects;
+			pushed += dst - seg;
+			seg = dst;
 			if (!xalloc_sheaf_get_empty(s, pcs))
 				break;
 			main = pcs->main;
+			dst = main->objects + main->size;
+			seg = dst;
+			dst_end = main->objects + main->capacity;
+			/*
+			 * A full sheaf in the barn may be flushed by another
+			 * CPU, and the slab named last freed with it.
+			 */
+			b.objects = 0;
 		}
-		slab = cache_object_slab(s, obj);
-		if (unlikely(!slab))
-			continue;
-		/* Of a debug layout, retired since: checked and tracked on its own. */
-		if (unlikely(slab->cache != s)) {
-			xalloc_slab_free(slab->cache, slab, obj, obj, 1, _RET_IP_, true);
-			continue;
+		if (unlikely(!bulk_slab_has(&b, obj))) {
+			struct xalloc_page *slab;
+
+			if (unlikely(!obj))
+				continue;
+			slab = cache_object_slab(s, obj);
+			if (unlikely(!slab))
+				continue;
+			/* Of a debug layout, retired since: checked and tracked on its own. */
+			if (unlikely(slab->cache != s)) {
+				xalloc_slab_free(slab->cache, slab, obj, obj, 1, _RET_IP_, true);
+				continue;
+			}
+			bulk_slab_set(&b, s, slab);
 		}
-		if (unlikely(main->size && main->objects[main->size - 1] == obj)) {
+		if (unlikely(obj == top)) {
 			xalloc_sheaf_double_free(s, obj);
 			continue;
 		}
-		if (slab_free_hooks_on() && unlikely(!slab_free_hook(s, obj)))
+		if (hooks && unlikely(!slab_free_hook(s, obj)))
 			continue;
-		main->objects[main->size++] = obj;
-		pushed++;
+		*dst++ = obj;
+		top = obj;
 	}
+	main->size = dst - main->objects;
+	pushed += dst - seg;
 	pcs->stat[SHEAF_FREE_BULK] += pushed;
 	xalloc_pcs_unlock(pcs);
 	return i;
+}
+
+static noinline size_t sheaf_free_bulk_hooked(struct xalloc_cache *s, size_t nr, void **objs)
+{
+	return __sheaf_free_bulk(s, nr, objs, true);
+}
+
+static size_t sheaf_free_bulk(struct xalloc_cache *s, size_t nr, void **objs)
+{
+	if (slab_free_hooks_on())
+		return sheaf_free_bulk_hooked(s, nr, objs);
+	return __sheaf_free_bulk(s, nr, objs, false);
 }
 
 /**
@@ -2045,26 +2189,42 @@ void xalloc_slab_flush(struct xalloc_cache *s, unsigned int nr, void **objs)
 	free_bulk_runs(s, nr, objs, false);
 }
 
-/* Up to @nr objects from this CPU's slabs, without hooks. Interrupts off. */
+/*
+ * Up to @nr objects from this CPU's slabs, without hooks. Interrupts off.
+ * The CPU freelist is held in a register and written back before the slow
+ * path, which reads it.
+ */
 static size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, size_t nr, void **objs)
 {
 	struct xalloc_cache_cpu *c = this_cpu_ptr(s->cpu);
+	const unsigned int shift = PAGE_SHIFT + oo_order(s->max);
+	const struct bulk_fp f = bulk_fp(s);
+	void *object = c->aba.freelist;
 	unsigned long fast = 0;
 	size_t i;
 
 	for (i = 0; i < nr; i++) {
-		void *object = c->aba.freelist;
+		void *next;
 
 		if (unlikely(!object)) {
+			c->aba.freelist = NULL;
 			objs[i] = ___xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, c);
+			object = c->aba.freelist;
 			if (unlikely(!objs[i]))
 				break;
 			continue;
 		}
-		c->aba.freelist = get_freepointer_checked(s, object);
+		/* freeptr_ok(): NULL or in the same slab. */
+		next = bulk_get_freepointer(f, object);
+		if (unlikely(((unsigned long)next ^ (unsigned long)object) >> shift && next)) {
+			freeptr_corrupt_report(s, object);
+			next = NULL;
+		}
 		objs[i] = object;
+		object = next;
 		fast++;
 	}
+	c->aba.freelist = object;
 	c->aba.counter = next_tid(c->aba.counter);
 	stat_add(s, ALLOC_FASTPATH, fast);
 	return i;
@@ -2092,6 +2252,20 @@ unsigned int xalloc_slab_refill(struct xalloc_cache *s, gfp_t gfp, unsigned int 
 	n = alloc_bulk_cpu(s, gfp, nr, objs);
 	local_irq_restore(flags);
 	return n;
+}
+
+/*
+ * slab_post_alloc_hook() on each of @nr objects; no loop when it has no
+ * work (no KASAN, no kmemleak, neither init_on_alloc nor __GFP_ZERO).
+ */
+static __always_inline void slab_post_alloc_bulk(struct xalloc_cache *s, gfp_t gfp,
+						 size_t nr, void **objs)
+{
+	if (!IS_ENABLED(CONFIG_KASAN_GENERIC) && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
+	    !want_init_on_alloc(gfp))
+		return;
+	for (size_t i = 0; i < nr; i++)
+		slab_post_alloc_hook(s, objs[i], gfp);
 }
 
 /**
@@ -2133,8 +2307,7 @@ int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 	i += alloc_bulk_cpu(s, gfp, nr - i, objs + i);
 	local_irq_restore(flags);
 out:
-	for (size_t j = 0; j < i; j++)
-		slab_post_alloc_hook(s, objs[j], gfp);
+	slab_post_alloc_bulk(s, gfp, i, objs);
 	if (unlikely(i < nr)) {
 		xalloc_cache_free_bulk(s, i, objs);
 		return 0;
