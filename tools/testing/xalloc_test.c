@@ -203,7 +203,7 @@ static __u64 zone_pages(int fd)
  * debugfs stats file), 0 without sheaves or without debugfs. They count as
  * active, as in the kernel's slabinfo with sheaves.
  */
-static __u64 sheaf_objects(const char *name)
+static __u64 cache_sheaf_objects(const char *name)
 {
 	unsigned long long n = 0;
 	char path[128], line[256];
@@ -227,7 +227,7 @@ static void kmalloc_active(int fd, __u64 *active)
 
 	for (size_t i = 0; i < NR_KMALLOC; i++)
 		active[i] = stats_name(fd, kmalloc_names[i], &st) ? ~0ULL :
-			    st.active_objs - sheaf_objects(kmalloc_names[i]);
+			    st.active_objs - cache_sheaf_objects(kmalloc_names[i]);
 }
 
 static int has_pattern(const unsigned char *p, size_t len, unsigned char c)
@@ -688,7 +688,7 @@ static void reuse_reads_zero(struct __test_metadata *_metadata, int fd,
 	memset(buf, 0xff, size);
 	ASSERT_EQ(0, obj_io(fd, XALLOC_IOC_OBJ_READ, h, 0, size, buf));
 	EXPECT_TRUE(has_pattern(buf, size, 0)) TH_LOG("%s: old contents", cache);
-	if (same && sheaf_objects(cache)) {
+	if (same && cache_sheaf_objects(cache)) {
 		/* Pushed onto this CPU's sheaf and popped again: no slab counter moves. */
 		for (int i = 0; i < XT_NR_STATS; i++)
 			XT_EXPECT_EQ(live.stat[i], again.stat[i], "%s: counter %d", cache, i);
