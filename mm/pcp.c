@@ -329,6 +329,7 @@ bool xalloc_pcp_check(struct xalloc_zone *zone)
 	}
 	return ok;
 }
+EXPORT_SYMBOL_GPL(xalloc_pcp_check);
 
 /* CPU hotplug: a dead CPU's blocks go back to the zones. */
 static int pcp_cpu_dead(unsigned int cpu)
