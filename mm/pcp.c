@@ -181,17 +181,21 @@ void xalloc_pcp_trim(struct xalloc_zone *zone, struct xalloc_pcp *pcp, unsigned 
  * Lock @pcp, of any CPU, off the fast paths. In task context the holder can
  * only be another CPU, which lets go; in an interrupt it may be the code the
  * interrupt came in on, so only try. A UP spinlock needs interrupts off.
+ * Sparse can't follow a lock taken only on success: for it, this and
+ * pcp_unlock() take and drop nothing.
+ * Return: true with the lock held.
  */
 static bool pcp_lock(struct xalloc_pcp *pcp, unsigned long *flags)
 {
 	if (!IS_ENABLED(CONFIG_SMP))
 		local_irq_save(*flags);
-	if (in_task()) {
+	if (in_task())
 		spin_lock(&pcp->lock);
-		return true;
-	}
-	if (spin_trylock(&pcp->lock))
-		return true;
+	else if (!spin_trylock(&pcp->lock))
+		goto busy;
+	__release(&pcp->lock);
+	return true;
+busy:
 	if (!IS_ENABLED(CONFIG_SMP))
 		local_irq_restore(*flags);
 	return false;
@@ -199,6 +203,7 @@ static bool pcp_lock(struct xalloc_pcp *pcp, unsigned long *flags)
 
 static void pcp_unlock(struct xalloc_pcp *pcp, unsigned long flags)
 {
+	__acquire(&pcp->lock);
 	spin_unlock(&pcp->lock);
 	if (!IS_ENABLED(CONFIG_SMP))
 		local_irq_restore(flags);
