@@ -505,12 +505,35 @@ struct page *xalloc_alloc_pages(gfp_t gfp, unsigned int order)
 EXPORT_SYMBOL_GPL(xalloc_alloc_pages);
 
 /* The first page of @page's 2^@order whose count is not 1, or NULL. */
-static __always_inline struct page *xalloc_block_shared(struct page *page, unsigned int order)
+static struct page *xalloc_block_shared_find(struct page *page, unsigned int order)
 {
 	for (unsigned long i = 0; i < 1UL << order; i++)
-		if (unlikely(page_ref_count(page + i) != 1))
+		if (page_ref_count(page + i) != 1)
 			return page + i;
 	return NULL;
+}
+
+/*
+ * As xalloc_block_shared_find(), with one test per eight pages: the kernel's
+ * free touches every page's struct page too, but a branch per page costs
+ * more than the loads.
+ */
+static __always_inline struct page *xalloc_block_shared(struct page *page, unsigned int order)
+{
+	unsigned long n = 1UL << order;
+	int bad = 0;
+
+	if (n < 8) {
+		for (unsigned long i = 0; i < n; i++)
+			bad |= page_ref_count(page + i) ^ 1;
+	} else {
+		for (struct page *p = page; !bad && p < page + n; p += 8)
+			bad = (page_ref_count(p) ^ 1) | (page_ref_count(p + 1) ^ 1) |
+			      (page_ref_count(p + 2) ^ 1) | (page_ref_count(p + 3) ^ 1) |
+			      (page_ref_count(p + 4) ^ 1) | (page_ref_count(p + 5) ^ 1) |
+			      (page_ref_count(p + 6) ^ 1) | (page_ref_count(p + 7) ^ 1);
+	}
+	return unlikely(bad) ? xalloc_block_shared_find(page, order) : NULL;
 }
 
 /*
