@@ -11,6 +11,7 @@
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kasan.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
@@ -555,6 +556,106 @@ static void xalloc_pcp_tunables_written_under_load(struct kunit *test)
 	}
 }
 
+/* With this CPU's lists locked, as by the code an interrupt came in on. */
+struct pcp_busy {
+	struct page *page;
+	struct xalloc_zone_info mid, after;
+};
+
+static long pcp_busy_fn(void *arg)
+{
+	struct xalloc_pcp *pcp;
+	struct pcp_busy *b = arg;
+
+	preempt_disable();
+	pcp = this_cpu_ptr(xalloc_zone_of(0)->pcp);
+	spin_lock(&pcp->lock);
+	b->page = xalloc_alloc_pages_node(0, GFP_NOWAIT | __GFP_THISNODE, 0);
+	xalloc_zone_info(0, &b->mid);
+	if (b->page)
+		xalloc_free_pages(b->page, 0);
+	xalloc_zone_info(0, &b->after);
+	spin_unlock(&pcp->lock);
+	preempt_enable();
+	return 0;
+}
+
+/*
+ * A CPU whose lists are busy (the trylock fails) takes the block from the
+ * zone and gives it back there: the list's batch stays as it was.
+ */
+static void xalloc_pcp_busy_list_uses_zone(struct kunit *test)
+{
+	struct pcp_busy *b = kunit_kzalloc(test, sizeof(*b), GFP_KERNEL);
+	struct pcp_work *w = pcp_work(test, 0, 1);
+	struct xalloc_zone_info *before;
+
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_alloc_fn, w), 0L);
+	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_free_fn, w), 0L);
+	KUNIT_ASSERT_EQ(test, pcp_count(0), (unsigned long)PCP_BATCH);
+	before = pcp_info(test, 0);
+	KUNIT_ASSERT_EQ(test, pcp_on_cpu(test, 0, pcp_busy_fn, b), 0L);
+	KUNIT_ASSERT_NOT_NULL(test, b->page);
+	KUNIT_EXPECT_EQ(test, b->mid.pcp_pages, (unsigned long)PCP_BATCH);
+	KUNIT_EXPECT_EQ(test, b->mid.free_pages, before->free_pages - 1);
+	KUNIT_EXPECT_EQ(test, b->mid.nr_alloc, before->nr_alloc + 1);
+	KUNIT_EXPECT_EQ(test, b->after.pcp_pages, (unsigned long)PCP_BATCH);
+	KUNIT_EXPECT_EQ(test, b->after.free_pages, before->free_pages);
+	KUNIT_EXPECT_EQ(test, b->after.nr_freed, before->nr_freed + 1);
+	KUNIT_EXPECT_EQ(test, pcp_count(0), (unsigned long)PCP_BATCH);
+}
+
+/* Blocks of every list order, a drain and a check, in a hard interrupt. */
+struct pcp_irq {
+	struct hrtimer timer;
+	struct completion done;
+	bool in_irq, check;
+	unsigned int got;
+	unsigned long pcp_pages;	/* after the drain */
+};
+
+static enum hrtimer_restart pcp_irq_fn(struct hrtimer *timer)
+{
+	struct pcp_irq *t = container_of(timer, struct pcp_irq, timer);
+	struct page *pages[2 * XALLOC_PCP_ORDERS];
+
+	t->in_irq = in_hardirq();
+	for (unsigned int i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = xalloc_alloc_pages_node(0, GFP_ATOMIC | __GFP_THISNODE,
+						   i % XALLOC_PCP_ORDERS);
+		t->got += !!pages[i];
+	}
+	for (unsigned int i = 0; i < ARRAY_SIZE(pages); i++)
+		xalloc_free_pages(pages[i], i % XALLOC_PCP_ORDERS);
+	xalloc_zone_drain();
+	t->pcp_pages = xalloc_pcp_pages(xalloc_zone_of(0), -1);
+	t->check = xalloc_pcp_check(xalloc_zone_of(0));
+	complete(&t->done);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * In an interrupt the lists work as in a task (no list is busy here), and
+ * a drain from it empties every list.
+ */
+static void xalloc_pcp_interrupt_context(struct kunit *test)
+{
+	struct pcp_irq *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	init_completion(&t->done);
+	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	t->timer.function = pcp_irq_fn;
+	hrtimer_start(&t->timer, ns_to_ktime(100 * NSEC_PER_USEC), HRTIMER_MODE_REL);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&t->done, 10 * HZ) > 0);
+	hrtimer_cancel(&t->timer);
+	KUNIT_EXPECT_TRUE(test, t->in_irq);
+	KUNIT_EXPECT_EQ(test, t->got, 2U * XALLOC_PCP_ORDERS);
+	KUNIT_EXPECT_EQ(test, t->pcp_pages, 0UL);
+	KUNIT_EXPECT_TRUE(test, t->check);
+}
+
 static struct kunit_case xalloc_pcp_cases[] = {
 	KUNIT_CASE_PARAM(xalloc_pcp_refill_takes_a_batch, pcp_order_gen_params),
 	KUNIT_CASE(xalloc_pcp_high_bounds_the_list),
@@ -568,6 +669,8 @@ static struct kunit_case xalloc_pcp_cases[] = {
 	KUNIT_CASE(xalloc_pcp_poison_checked),
 	KUNIT_CASE(xalloc_pcp_concurrent_all_cpus),
 	KUNIT_CASE(xalloc_pcp_tunables_written_under_load),
+	KUNIT_CASE(xalloc_pcp_busy_list_uses_zone),
+	KUNIT_CASE(xalloc_pcp_interrupt_context),
 	{}
 };
 

@@ -93,9 +93,17 @@ struct xalloc_page *xalloc_rmqueue_locked(struct xalloc_zone *zone,
 	return desc;
 }
 
-static struct xalloc_page *xalloc_zone_rmqueue(struct xalloc_zone *zone,
-					       unsigned int order,
-					       enum xalloc_page_type type)
+/**
+ * xalloc_zone_rmqueue() - take a block off the zone's free lists
+ * @zone: the zone
+ * @order: order of the block
+ * @type: what the block becomes
+ *
+ * Context: Any context; takes zone->lock.
+ * Return: the block's descriptor, or NULL.
+ */
+struct xalloc_page *xalloc_zone_rmqueue(struct xalloc_zone *zone, unsigned int order,
+					enum xalloc_page_type type)
 {
 	struct xalloc_page *desc;
 	unsigned long flags;
@@ -106,17 +114,46 @@ static struct xalloc_page *xalloc_zone_rmqueue(struct xalloc_zone *zone,
 	return desc;
 }
 
-/*
- * A block of @zone, from this CPU's list for small orders. When there is
- * none, the blocks on the CPUs' lists may be what is missing, or what keeps
- * buddies from merging: give them all back and try the zone once more. Not
- * when the zone and the lists together hold fewer pages than asked (read
- * without locks): then a drain can't help, and an exhausted zone would make
- * every failed allocation take every CPU's list lock.
+/**
+ * xalloc_zone_free_one() - put a block on the zone's free lists
+ * @zone: the block's zone
+ * @desc: head of the block, claimed for freeing
+ * @order: order of the block
+ *
+ * Context: Any context; takes zone->lock.
  */
-static struct xalloc_page *xalloc_zone_take(struct xalloc_zone *zone,
-					    unsigned int order,
-					    enum xalloc_page_type type)
+void xalloc_zone_free_one(struct xalloc_zone *zone, struct xalloc_page *desc,
+			  unsigned int order)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	xalloc_free_one_locked(zone, desc, order);
+	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/*
+ * No block of @order on this CPU's list nor on @zone's free lists: the
+ * blocks on the CPUs' lists may be what is missing, or what keeps buddies
+ * from merging: give them all back and try the zone once more. Not when the
+ * zone and the lists together hold fewer pages than asked (read without
+ * locks): then a drain can't help, and an exhausted zone would make every
+ * failed allocation take every CPU's list lock.
+ */
+static noinline struct xalloc_page *xalloc_zone_take_drained(struct xalloc_zone *zone,
+							     unsigned int order,
+							     enum xalloc_page_type type)
+{
+	if (READ_ONCE(zone->free_pages) + xalloc_pcp_pages(zone, -1) < (1UL << order) ||
+	    !xalloc_pcp_drain_zone(zone))
+		return NULL;
+	return xalloc_zone_rmqueue(zone, order, type);
+}
+
+/* A block of @zone, from this CPU's list for small orders, else as above. */
+static __always_inline struct xalloc_page *xalloc_zone_take(struct xalloc_zone *zone,
+							    unsigned int order,
+							    enum xalloc_page_type type)
 {
 	struct xalloc_page *desc;
 
@@ -124,26 +161,102 @@ static struct xalloc_page *xalloc_zone_take(struct xalloc_zone *zone,
 		desc = xalloc_pcp_alloc(zone, order, type);
 	else
 		desc = xalloc_zone_rmqueue(zone, order, type);
-	if (likely(desc) ||
-	    READ_ONCE(zone->free_pages) + xalloc_pcp_pages(zone, -1) < (1UL << order) ||
-	    !xalloc_pcp_drain_zone(zone))
+	if (likely(desc))
 		return desc;
-	return xalloc_zone_rmqueue(zone, order, type);
+	return xalloc_zone_take_drained(zone, order, type);
 }
 
 /*
- * A block of @zone as above; when it has none, the zone grows by a chunk
- * (within its cap, as @gfp allows: see mm/zone_grow.c) and is asked again.
- * Twice at most: a racing CPU may have taken the new chunk's pages.
+ * @zone has no block: it grows by a chunk (within its cap, as @gfp allows:
+ * see mm/zone_grow.c) and is asked again. Twice at most: a racing CPU may
+ * have taken the new chunk's pages.
  */
-static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone, gfp_t gfp,
-					     unsigned int order,
-					     enum xalloc_page_type type)
+static noinline struct xalloc_page *xalloc_zone_grow_take(struct xalloc_zone *zone, gfp_t gfp,
+							  unsigned int order,
+							  enum xalloc_page_type type)
+{
+	struct xalloc_page *desc = NULL;
+
+	for (int i = 0; !desc && i < 2 && xalloc_zone_grow(zone, gfp); i++)
+		desc = xalloc_zone_take(zone, order, type);
+	return desc;
+}
+
+/* A block of @zone as above; when it has none, the zone grows. */
+static __always_inline struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone,
+							     gfp_t gfp, unsigned int order,
+							     enum xalloc_page_type type)
 {
 	struct xalloc_page *desc = xalloc_zone_take(zone, order, type);
 
-	for (int i = 0; unlikely(!desc) && i < 2 && xalloc_zone_grow(zone, gfp); i++)
-		desc = xalloc_zone_take(zone, order, type);
+	if (unlikely(!desc))
+		desc = xalloc_zone_grow_take(zone, gfp, order, type);
+	return desc;
+}
+
+/*
+ * The rest of an allocation whose preferred @zone (NULL if @nid has none)
+ * had no block: the other nodes unless __GFP_THISNODE, and the count of
+ * failures. @zone is NULL with @fail: an injected failure.
+ */
+static noinline struct xalloc_page *xalloc_buddy_alloc_other(struct xalloc_zone *zone, int nid,
+							     gfp_t gfp, unsigned int order,
+							     enum xalloc_page_type type, bool fail)
+{
+	struct xalloc_page *desc = NULL;
+	unsigned long flags;
+
+	for (int i = 1; !fail && !(gfp & __GFP_THISNODE) && i < nr_node_ids; i++) {
+		struct xalloc_zone *other = xalloc_zone_of((nid + i) % nr_node_ids);
+
+		if (other)
+			desc = xalloc_zone_alloc(other, gfp, order, type);
+		if (desc)
+			return desc;
+	}
+	if (zone) {
+		spin_lock_irqsave(&zone->lock, flags);
+		zone->nr_failed++;
+		spin_unlock_irqrestore(&zone->lock, flags);
+	}
+	return NULL;
+}
+
+/* xalloc_buddy_alloc(), inline in the page API's exported functions. */
+static __always_inline struct xalloc_page *__xalloc_buddy_alloc(int nid, gfp_t gfp,
+								unsigned int order,
+								enum xalloc_page_type type)
+{
+	struct xalloc_zone *zone;
+	struct xalloc_page *desc = NULL;
+
+	might_alloc(gfp);
+	if (unlikely(order > XALLOC_MAX_ORDER))
+		return NULL;
+	if (nid == NUMA_NO_NODE)
+		nid = numa_mem_id();
+	else if (unlikely(nid < 0 || nid >= nr_node_ids))
+		return NULL;
+	zone = xalloc_zone_of(nid);
+	if (unlikely(!zone) && (gfp & __GFP_THISNODE))
+		return NULL;
+	if (unlikely(xalloc_should_fail(XALLOC_FAIL_BUDDY)))
+		return xalloc_buddy_alloc_other(zone, nid, gfp, order, type, true);
+	if (likely(zone))
+		desc = xalloc_zone_alloc(zone, gfp, order, type);
+	if (unlikely(!desc)) {
+		desc = xalloc_buddy_alloc_other(zone, nid, gfp, order, type, false);
+		if (!desc)
+			return NULL;
+	}
+	if (unlikely(desc->poisoned)) {
+		xalloc_block_poison_ok(desc, "handed out");
+		desc->poisoned = 0;
+	}
+	xalloc_kasan_unpoison(xalloc_desc_address(desc), PAGE_SIZE << order);
+	/* A slab's objects are initialised one by one (mm/slub.c). */
+	if (type != XALLOC_PAGE_SLAB && want_init_on_alloc(gfp))
+		memset(xalloc_desc_address(desc), 0, PAGE_SIZE << order);
 	return desc;
 }
 
@@ -164,49 +277,7 @@ static struct xalloc_page *xalloc_zone_alloc(struct xalloc_zone *zone, gfp_t gfp
 struct xalloc_page *xalloc_buddy_alloc(int nid, gfp_t gfp, unsigned int order,
 				       enum xalloc_page_type type)
 {
-	struct xalloc_zone *zone;
-	struct xalloc_page *desc = NULL;
-	unsigned long flags;
-	int i;
-
-	might_alloc(gfp);
-	if (order > XALLOC_MAX_ORDER)
-		return NULL;
-	if (nid == NUMA_NO_NODE)
-		nid = numa_mem_id();
-	else if (nid < 0 || nid >= nr_node_ids)
-		return NULL;
-	zone = xalloc_zone_of(nid);
-	if (!zone && (gfp & __GFP_THISNODE))
-		return NULL;
-	if (unlikely(xalloc_should_fail(XALLOC_FAIL_BUDDY)))
-		goto failed;
-	if (zone)
-		desc = xalloc_zone_alloc(zone, gfp, order, type);
-	for (i = 1; !desc && !(gfp & __GFP_THISNODE) && i < nr_node_ids; i++) {
-		struct xalloc_zone *other = xalloc_zone_of((nid + i) % nr_node_ids);
-
-		if (other)
-			desc = xalloc_zone_alloc(other, gfp, order, type);
-	}
-	if (unlikely(!desc)) {
-failed:
-		if (zone) {
-			spin_lock_irqsave(&zone->lock, flags);
-			zone->nr_failed++;
-			spin_unlock_irqrestore(&zone->lock, flags);
-		}
-		return NULL;
-	}
-	if (unlikely(desc->poisoned)) {
-		xalloc_block_poison_ok(desc, "handed out");
-		desc->poisoned = 0;
-	}
-	xalloc_kasan_unpoison(xalloc_desc_address(desc), PAGE_SIZE << order);
-	/* A slab's objects are initialised one by one (mm/slub.c). */
-	if (type != XALLOC_PAGE_SLAB && want_init_on_alloc(gfp))
-		memset(xalloc_desc_address(desc), 0, PAGE_SIZE << order);
-	return desc;
+	return __xalloc_buddy_alloc(nid, gfp, order, type);
 }
 
 static const char *const xalloc_page_type_name[] = {
@@ -330,6 +401,28 @@ bool xalloc_block_poison_range_ok(struct xalloc_page *desc, size_t offset,
 	return false;
 }
 
+/*
+ * The rest of a free, once the block at @desc is claimed: poison or clear
+ * it as asked, then onto this CPU's list (@pcp) or the zone's free lists.
+ */
+static __always_inline void xalloc_buddy_release(struct xalloc_page *desc, unsigned int order,
+						 enum xalloc_page_type type, bool pcp)
+{
+	bool poisoned = READ_ONCE(xalloc_page_poison);
+
+	if (poisoned)
+		memset(xalloc_desc_address(desc), XALLOC_PAGE_POISON, PAGE_SIZE << order);
+	else if (type != XALLOC_PAGE_SLAB && want_init_on_free())
+		memset(xalloc_desc_address(desc), 0, PAGE_SIZE << order);
+	xalloc_kasan_poison(xalloc_desc_address(desc), PAGE_SIZE << order,
+			    XALLOC_KASAN_PAGE_FREE);
+	desc->poisoned = poisoned;
+	if (pcp)
+		xalloc_pcp_free(desc, order);
+	else
+		xalloc_zone_free_one(desc->chunk->zone, desc, order);
+}
+
 /**
  * xalloc_buddy_free() - give a block back to the zone
  * @desc: descriptor of the block's first page
@@ -345,29 +438,33 @@ bool xalloc_block_poison_range_ok(struct xalloc_page *desc, size_t offset,
 bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
 		       enum xalloc_page_type type)
 {
-	struct xalloc_zone *zone = desc->chunk->zone;
 	bool pcp = xalloc_pcp_order(order);
-	bool poisoned = xalloc_page_poison;
-	unsigned long flags;
 
 	if (!xalloc_free_claim(desc, order, type,
 			       pcp ? XALLOC_PAGE_PCP : XALLOC_PAGE_NONE))
 		return false;
-	if (poisoned)
-		memset(xalloc_desc_address(desc), XALLOC_PAGE_POISON, PAGE_SIZE << order);
-	else if (type != XALLOC_PAGE_SLAB && want_init_on_free())
-		memset(xalloc_desc_address(desc), 0, PAGE_SIZE << order);
-	xalloc_kasan_poison(xalloc_desc_address(desc), PAGE_SIZE << order,
-			    XALLOC_KASAN_PAGE_FREE);
-	desc->poisoned = poisoned;
-	if (pcp) {
-		xalloc_pcp_free(desc, order);
-		return true;
-	}
-	spin_lock_irqsave(&zone->lock, flags);
-	xalloc_free_one_locked(zone, desc, order);
-	spin_unlock_irqrestore(&zone->lock, flags);
+	xalloc_buddy_release(desc, order, type, pcp);
 	return true;
+}
+
+/* Refused: the caller at @ip asked for a compound block. */
+static noinline void xalloc_pages_comp_refused(unsigned long ip)
+{
+	pr_warn_ratelimited("xalloc: %pS: __GFP_COMP is not supported: no compound pages from xalloc_alloc_pages(), NULL\n",
+			    (void *)ip);
+}
+
+static __always_inline struct page *__xalloc_alloc_pages(int nid, gfp_t gfp, unsigned int order,
+							 unsigned long ip)
+{
+	struct xalloc_page *desc;
+
+	if (unlikely(order && (gfp & __GFP_COMP))) {
+		xalloc_pages_comp_refused(ip);
+		return NULL;
+	}
+	desc = __xalloc_buddy_alloc(nid, gfp, order, XALLOC_PAGE_ALLOC);
+	return desc ? pfn_to_page(xalloc_desc_pfn(desc)) : NULL;
 }
 
 /**
@@ -389,15 +486,7 @@ bool xalloc_buddy_free(struct xalloc_page *desc, unsigned int order,
  */
 struct page *xalloc_alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
-	struct xalloc_page *desc;
-
-	if (unlikely(order && (gfp & __GFP_COMP))) {
-		pr_warn_ratelimited("xalloc: %pS: __GFP_COMP is not supported: no compound pages from xalloc_alloc_pages(), NULL\n",
-				    __builtin_return_address(0));
-		return NULL;
-	}
-	desc = xalloc_buddy_alloc(nid, gfp, order, XALLOC_PAGE_ALLOC);
-	return desc ? pfn_to_page(xalloc_desc_pfn(desc)) : NULL;
+	return __xalloc_alloc_pages(nid, gfp, order, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_alloc_pages_node);
 
@@ -411,17 +500,40 @@ EXPORT_SYMBOL_GPL(xalloc_alloc_pages_node);
  */
 struct page *xalloc_alloc_pages(gfp_t gfp, unsigned int order)
 {
-	return xalloc_alloc_pages_node(NUMA_NO_NODE, gfp, order);
+	return __xalloc_alloc_pages(NUMA_NO_NODE, gfp, order, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(xalloc_alloc_pages);
 
 /* The first page of @page's 2^@order whose count is not 1, or NULL. */
-static struct page *xalloc_block_shared(struct page *page, unsigned int order)
+static struct page *xalloc_block_shared_find(struct page *page, unsigned int order)
 {
 	for (unsigned long i = 0; i < 1UL << order; i++)
-		if (unlikely(page_ref_count(page + i) != 1))
+		if (page_ref_count(page + i) != 1)
 			return page + i;
 	return NULL;
+}
+
+/*
+ * As xalloc_block_shared_find(), with one test per eight pages: the kernel's
+ * free touches every page's struct page too, but a branch per page costs
+ * more than the loads.
+ */
+static __always_inline struct page *xalloc_block_shared(struct page *page, unsigned int order)
+{
+	unsigned long n = 1UL << order;
+	int bad = 0;
+
+	if (n < 8) {
+		for (unsigned long i = 0; i < n; i++)
+			bad |= page_ref_count(page + i) ^ 1;
+	} else {
+		for (struct page *p = page; !bad && p < page + n; p += 8)
+			bad = (page_ref_count(p) ^ 1) | (page_ref_count(p + 1) ^ 1) |
+			      (page_ref_count(p + 2) ^ 1) | (page_ref_count(p + 3) ^ 1) |
+			      (page_ref_count(p + 4) ^ 1) | (page_ref_count(p + 5) ^ 1) |
+			      (page_ref_count(p + 6) ^ 1) | (page_ref_count(p + 7) ^ 1);
+	}
+	return unlikely(bad) ? xalloc_block_shared_find(page, order) : NULL;
 }
 
 /*
@@ -441,6 +553,12 @@ static noinline void xalloc_free_held(struct xalloc_page *desc, struct page *pag
 	xalloc_block_give_back(desc, order, false);
 }
 
+static noinline void xalloc_pages_foreign(struct page *page, unsigned int order)
+{
+	xalloc_report("zone", page_address(page),
+		      "free of a page outside the zone (order %u)", order);
+}
+
 /**
  * xalloc_free_pages() - free pages from xalloc_alloc_pages()
  * @page: first page of the block; NULL is ignored
@@ -458,22 +576,39 @@ void xalloc_free_pages(struct page *page, unsigned int order)
 {
 	struct xalloc_page *desc;
 	struct page *held;
+	bool pcp;
+	u8 now;
 
-	if (!page)
+	if (unlikely(!page))
 		return;
-	desc = xalloc_pfn_desc(page_to_pfn(page));
-	if (unlikely(!desc)) {
-		xalloc_report("zone", page_address(page),
-			      "free of a page outside the zone (order %u)", order);
-		return;
-	}
-	if (likely(desc->type == XALLOC_PAGE_ALLOC && desc->order == order)) {
+	desc = __xalloc_pfn_desc(page_to_pfn(page));
+	if (unlikely(!desc))
+		goto foreign;
+	/*
+	 * The claim of xalloc_free_claim(), with the reference counts read
+	 * between its check and its cmpxchg.
+	 */
+	now = READ_ONCE(desc->type);
+	if (likely(now == XALLOC_PAGE_ALLOC && desc->order == order)) {
 		held = xalloc_block_shared(page, order);
 		if (unlikely(held)) {
 			xalloc_free_held(desc, page, order, held);
 			return;
 		}
+		pcp = xalloc_pcp_order(order);
+		now = cmpxchg(&desc->type, XALLOC_PAGE_ALLOC,
+			      pcp ? XALLOC_PAGE_PCP : XALLOC_PAGE_NONE);
+		if (likely(now == XALLOC_PAGE_ALLOC)) {
+			xalloc_buddy_release(desc, order, XALLOC_PAGE_ALLOC, pcp);
+			return;
+		}
 	}
-	xalloc_buddy_free(desc, order, XALLOC_PAGE_ALLOC);
+	/* A page given back is the kernel's: foreign, as if never carved. */
+	if (now != XALLOC_PAGE_GONE) {
+		xalloc_free_report(desc, order, XALLOC_PAGE_ALLOC, now);
+		return;
+	}
+foreign:
+	xalloc_pages_foreign(page, order);
 }
 EXPORT_SYMBOL_GPL(xalloc_free_pages);

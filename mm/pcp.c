@@ -15,8 +15,17 @@
  * (which xalloc_cache_shrink() calls), when an allocation finds no block in
  * the zone, when pcp_high or pcp_batch change, and at unload.
  *
- * Each list has its own lock, taken with interrupts off: the owning CPU takes
- * it on every operation (uncontended), another CPU only to drain the list.
+ * Each CPU's lists of a zone have one lock, taken as the kernel takes its
+ * own (mm/page_alloc.c): the owning CPU takes it on every operation with
+ * preemption off and spin_trylock(), interrupts left on (the fast paths,
+ * inline in mm/zone.h); when the trylock fails (an interrupt came in while
+ * this CPU held it, or another CPU drains the lists) the block comes from
+ * or goes to the zone itself. Everyone else (drains, checks) takes it with
+ * spin_lock() in task context, where its holder is always another CPU, and
+ * only tries it in interrupt context, where the holder may be the code the
+ * interrupt came in on: such a drain or check leaves that CPU's lists alone.
+ * So lockdep sees the lock taken in interrupts by trylocks only. The zone's
+ * lock, taken inside, is always taken with interrupts off.
  *
  * Lock order (outer first):
  *   1. kernel_param_lock	a write to pcp_high or pcp_batch; unload takes
@@ -30,6 +39,7 @@
 #include <linux/export.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 
 #include <xalloc/xalloc.h>
 
@@ -93,24 +103,36 @@ static unsigned int pcp_batch_blocks(unsigned int order)
 	return max(READ_ONCE(xalloc_pcp_batch) >> order, 1U);
 }
 
-/* Move a batch of blocks of @order from the zone to @pcp; how many moved. */
-static unsigned int pcp_refill(struct xalloc_zone *zone, struct xalloc_pcp *pcp,
-			       unsigned int order)
+/**
+ * xalloc_pcp_refill() - take a batch of blocks from the zone for a list
+ * @zone: the zone
+ * @pcp: this CPU's lists of @zone, locked, the one of @order empty
+ * @order: 0..XALLOC_PCP_MAX_ORDER
+ *
+ * Context: @pcp locked by xalloc_pcp_trylock().
+ * Return: the first block of the batch, for the caller; the others are on
+ * the list. NULL if the zone has no block of @order.
+ */
+struct xalloc_page *xalloc_pcp_refill(struct xalloc_zone *zone, struct xalloc_pcp *pcp,
+				      unsigned int order)
 {
 	unsigned int n = pcp_batch_blocks(order), i;
-	struct xalloc_page *desc;
+	struct xalloc_page *first, *desc;
+	unsigned long flags;
 
 	lockdep_assert_held(&pcp->lock);
-	spin_lock(&zone->lock);
-	for (i = 0; i < n; i++) {
+	spin_lock_irqsave(&zone->lock, flags);
+	first = xalloc_rmqueue_locked(zone, order, XALLOC_PAGE_PCP);
+	for (i = 1; first && i < n; i++) {
 		desc = xalloc_rmqueue_locked(zone, order, XALLOC_PAGE_PCP);
 		if (!desc)
 			break;
 		list_add_tail(&desc->list, &pcp->lists[order]);
 	}
-	spin_unlock(&zone->lock);
-	pcp->count += i << order;
-	return i;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	if (first)
+		pcp->count += (i - 1) << order;
+	return first;
 }
 
 /*
@@ -122,9 +144,10 @@ static void pcp_free_to_zone(struct xalloc_zone *zone, struct xalloc_pcp *pcp,
 {
 	struct xalloc_page *desc;
 	unsigned int o = 0, empty = 0;
+	unsigned long flags;
 
 	lockdep_assert_held(&pcp->lock);
-	spin_lock(&zone->lock);
+	spin_lock_irqsave(&zone->lock, flags);
 	while (pages && empty < XALLOC_PCP_ORDERS) {
 		if (!list_empty(&pcp->lists[o])) {
 			desc = list_last_entry(&pcp->lists[o], struct xalloc_page, list);
@@ -138,82 +161,67 @@ static void pcp_free_to_zone(struct xalloc_zone *zone, struct xalloc_pcp *pcp,
 		}
 		o = (o + 1) % XALLOC_PCP_ORDERS;
 	}
-	spin_unlock(&zone->lock);
+	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
 /**
- * xalloc_pcp_alloc() - take a block from this CPU's list of a zone
+ * xalloc_pcp_trim() - give a batch back from a list beyond pcp_high
  * @zone: the zone
- * @order: 0..XALLOC_PCP_MAX_ORDER
- * @type: what the block becomes
+ * @pcp: this CPU's lists of @zone, locked, holding more than @high pages
+ * @high: pcp_high, as the caller read it
  *
- * Refills the list with a batch from the zone when it is empty.
- *
- * Context: Any context.
- * Return: the block's descriptor, or NULL if the list and the zone have no
- * block of @order.
+ * Context: @pcp locked by xalloc_pcp_trylock().
  */
-struct xalloc_page *xalloc_pcp_alloc(struct xalloc_zone *zone, unsigned int order,
-				     enum xalloc_page_type type)
+void xalloc_pcp_trim(struct xalloc_zone *zone, struct xalloc_pcp *pcp, unsigned int high)
 {
-	struct xalloc_page *desc = NULL;
-	struct xalloc_pcp *pcp;
-	unsigned long flags;
-
-	local_irq_save(flags);
-	pcp = this_cpu_ptr(zone->pcp);
-	spin_lock(&pcp->lock);
-	if (!list_empty(&pcp->lists[order]) || pcp_refill(zone, pcp, order)) {
-		desc = list_first_entry(&pcp->lists[order], struct xalloc_page, list);
-		list_del(&desc->list);
-		pcp->count -= 1U << order;
-		desc->type = type;
-	}
-	spin_unlock(&pcp->lock);
-	local_irq_restore(flags);
-	return desc;
+	pcp_free_to_zone(zone, pcp, max(pcp->count - high, READ_ONCE(xalloc_pcp_batch)));
 }
 
-/**
- * xalloc_pcp_free() - put a freed block on this CPU's list of its zone
- * @desc: head of the block, already claimed (its type is XALLOC_PAGE_PCP)
- * @order: 0..XALLOC_PCP_MAX_ORDER
- *
- * Gives a batch back to the zone when the list grows beyond pcp_high.
- *
- * Context: Any context.
+/*
+ * Lock @pcp, of any CPU, off the fast paths. In task context the holder can
+ * only be another CPU, which lets go; in an interrupt it may be the code the
+ * interrupt came in on, so only try. A UP spinlock needs interrupts off.
+ * Sparse can't follow a lock taken only on success: for it, this and
+ * pcp_unlock() take and drop nothing.
+ * Return: true with the lock held.
  */
-void xalloc_pcp_free(struct xalloc_page *desc, unsigned int order)
+static bool pcp_lock(struct xalloc_pcp *pcp, unsigned long *flags)
 {
-	struct xalloc_zone *zone = desc->chunk->zone;
-	unsigned int high = READ_ONCE(xalloc_pcp_high);
-	struct xalloc_pcp *pcp;
-	unsigned long flags;
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_save(*flags);
+	if (in_task())
+		spin_lock(&pcp->lock);
+	else if (!spin_trylock(&pcp->lock))
+		goto busy;
+	__release(&pcp->lock);
+	return true;
+busy:
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_restore(*flags);
+	return false;
+}
 
-	local_irq_save(flags);
-	pcp = this_cpu_ptr(zone->pcp);
-	spin_lock(&pcp->lock);
-	list_add(&desc->list, &pcp->lists[order]);
-	pcp->count += 1U << order;
-	if (pcp->count > high)
-		pcp_free_to_zone(zone, pcp, max(pcp->count - high,
-						READ_ONCE(xalloc_pcp_batch)));
+static void pcp_unlock(struct xalloc_pcp *pcp, unsigned long flags)
+{
+	__acquire(&pcp->lock);
 	spin_unlock(&pcp->lock);
-	local_irq_restore(flags);
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_restore(flags);
 }
 
 /* Give every block on @cpu's lists of @zone back; how many pages that was. */
 static unsigned int pcp_drain_cpu(struct xalloc_zone *zone, int cpu)
 {
 	struct xalloc_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
-	unsigned long flags;
+	unsigned long flags = 0;
 	unsigned int count;
 
-	spin_lock_irqsave(&pcp->lock, flags);
+	if (!pcp_lock(pcp, &flags))
+		return 0;
 	count = pcp->count;
 	if (count)
 		pcp_free_to_zone(zone, pcp, count);
-	spin_unlock_irqrestore(&pcp->lock, flags);
+	pcp_unlock(pcp, flags);
 	return count;
 }
 
@@ -221,7 +229,8 @@ static unsigned int pcp_drain_cpu(struct xalloc_zone *zone, int cpu)
  * xalloc_pcp_drain_zone() - give every CPU's blocks of a zone back to it
  * @zone: the zone
  *
- * Context: Any context.
+ * Context: Any context; in an interrupt, a CPU's lists in use right then
+ * are left as they are.
  * Return: the number of pages given back.
  */
 unsigned long xalloc_pcp_drain_zone(struct xalloc_zone *zone)
@@ -240,7 +249,8 @@ unsigned long xalloc_pcp_drain_zone(struct xalloc_zone *zone)
  * Afterwards the zone's free lists hold every free page (until the next
  * allocation or free of order 0..3 refills a list).
  *
- * Context: Any context.
+ * Context: Any context; in an interrupt, a CPU's lists in use right then
+ * are left as they are.
  */
 void xalloc_zone_drain(void)
 {
@@ -283,13 +293,15 @@ EXPORT_SYMBOL_GPL(xalloc_pcp_pages);
  * Each block must be a block head of the zone, XALLOC_PAGE_PCP, of its
  * list's order and aligned to it; each list's count must add up.
  *
- * Context: Any context; each CPU's lists are walked with interrupts off.
+ * Context: Any context; each CPU's lists are walked under their lock, with
+ * preemption off. In an interrupt, a CPU's lists in use right then are
+ * not checked.
  * Return: true if all is well; false after printing what is wrong.
  */
 bool xalloc_pcp_check(struct xalloc_zone *zone)
 {
 	struct xalloc_page *desc;
-	unsigned long flags;
+	unsigned long flags = 0;
 	unsigned int pages;
 	bool ok = true;
 	int cpu;
@@ -298,7 +310,8 @@ bool xalloc_pcp_check(struct xalloc_zone *zone)
 		struct xalloc_pcp *pcp = per_cpu_ptr(zone->pcp, cpu);
 
 		pages = 0;
-		spin_lock_irqsave(&pcp->lock, flags);
+		if (!pcp_lock(pcp, &flags))
+			continue;
 		for (unsigned int o = 0; o < XALLOC_PCP_ORDERS; o++) {
 			list_for_each_entry(desc, &pcp->lists[o], list) {
 				if (!xalloc_free_block_ok(zone, desc, o, XALLOC_PAGE_PCP)) {
@@ -317,10 +330,11 @@ bool xalloc_pcp_check(struct xalloc_zone *zone)
 			       zone->nid, cpu, pages, pcp->count);
 			ok = false;
 		}
-		spin_unlock_irqrestore(&pcp->lock, flags);
+		pcp_unlock(pcp, flags);
 	}
 	return ok;
 }
+EXPORT_SYMBOL_GPL(xalloc_pcp_check);
 
 /* CPU hotplug: a dead CPU's blocks go back to the zones. */
 static int pcp_cpu_dead(unsigned int cpu)

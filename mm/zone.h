@@ -22,6 +22,8 @@
 
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -108,7 +110,7 @@ struct xalloc_chunk {
 
 /* One CPU's lists of free blocks of one zone (see mm/pcp.c). */
 struct xalloc_pcp {
-	spinlock_t lock;		/* guards the rest; interrupts off */
+	spinlock_t lock;		/* guards the rest (mm/pcp.c) */
 	unsigned int count;		/* pages on the lists */
 	struct list_head lists[XALLOC_PCP_ORDERS];	/* newest first */
 };
@@ -308,9 +310,9 @@ void xalloc_block_give_back(struct xalloc_page *desc, unsigned int order, bool u
 
 /* Per-CPU page lists (mm/pcp.c). */
 int xalloc_pcp_set(unsigned int high, unsigned int batch);
-struct xalloc_page *xalloc_pcp_alloc(struct xalloc_zone *zone, unsigned int order,
-				     enum xalloc_page_type type);
-void xalloc_pcp_free(struct xalloc_page *desc, unsigned int order);
+struct xalloc_page *xalloc_pcp_refill(struct xalloc_zone *zone, struct xalloc_pcp *pcp,
+				      unsigned int order);
+void xalloc_pcp_trim(struct xalloc_zone *zone, struct xalloc_pcp *pcp, unsigned int high);
 unsigned long xalloc_pcp_drain_zone(struct xalloc_zone *zone);
 unsigned long xalloc_pcp_pages(struct xalloc_zone *zone, int cpu);
 bool xalloc_pcp_check(struct xalloc_zone *zone);
@@ -319,10 +321,111 @@ void xalloc_pcp_exit(struct xalloc_zone *zone);
 int xalloc_pcp_hotplug_init(void);
 void xalloc_pcp_hotplug_exit(void);
 
+/* The zone without the lists, its lock taken and dropped (mm/buddy.c). */
+struct xalloc_page *xalloc_zone_rmqueue(struct xalloc_zone *zone, unsigned int order,
+					enum xalloc_page_type type);
+void xalloc_zone_free_one(struct xalloc_zone *zone, struct xalloc_page *desc,
+			  unsigned int order);
+
 /* Whether blocks of @order go through the per-CPU lists. */
 static inline bool xalloc_pcp_order(unsigned int order)
 {
 	return order <= XALLOC_PCP_MAX_ORDER && READ_ONCE(xalloc_pcp_high);
+}
+
+/*
+ * This CPU's lists of @zone, locked as the kernel locks its own: preemption
+ * off and a trylock, interrupts left on. The trylock fails when this CPU
+ * took the lock in the code an interrupt came in on, or when another CPU
+ * drains the lists: then the caller uses the zone itself. A UP spinlock
+ * never fails, so there interrupts go off instead (*@flags).
+ * Return: true with *@pcp locked, false if busy.
+ */
+static __always_inline bool xalloc_pcp_trylock(struct xalloc_zone *zone, struct xalloc_pcp **pcp,
+					       unsigned long *flags)
+{
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_save(*flags);
+	preempt_disable();
+	*pcp = this_cpu_ptr(zone->pcp);
+	if (likely(spin_trylock(&(*pcp)->lock)))
+		return true;
+	preempt_enable();
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_restore(*flags);
+	return false;
+}
+
+static __always_inline void xalloc_pcp_unlock(struct xalloc_pcp *pcp, unsigned long flags)
+{
+	spin_unlock(&pcp->lock);
+	preempt_enable();
+	if (!IS_ENABLED(CONFIG_SMP))
+		local_irq_restore(flags);
+}
+
+/**
+ * xalloc_pcp_alloc() - take a block from this CPU's list of a zone
+ * @zone: the zone
+ * @order: 0..XALLOC_PCP_MAX_ORDER
+ * @type: what the block becomes
+ *
+ * Refills the list with a batch from the zone when it is empty; takes the
+ * block from the zone when the list is busy (see xalloc_pcp_trylock()).
+ *
+ * Context: Any context.
+ * Return: the block's descriptor, or NULL if the list and the zone have no
+ * block of @order.
+ */
+static __always_inline struct xalloc_page *xalloc_pcp_alloc(struct xalloc_zone *zone,
+							    unsigned int order,
+							    enum xalloc_page_type type)
+{
+	struct xalloc_page *desc;
+	struct xalloc_pcp *pcp;
+	unsigned long flags = 0;
+
+	if (unlikely(!xalloc_pcp_trylock(zone, &pcp, &flags)))
+		return xalloc_zone_rmqueue(zone, order, type);
+	if (likely(!list_empty(&pcp->lists[order]))) {
+		desc = list_first_entry(&pcp->lists[order], struct xalloc_page, list);
+		list_del(&desc->list);
+		pcp->count -= 1U << order;
+	} else {
+		desc = xalloc_pcp_refill(zone, pcp, order);
+	}
+	if (likely(desc))
+		desc->type = type;
+	xalloc_pcp_unlock(pcp, flags);
+	return desc;
+}
+
+/**
+ * xalloc_pcp_free() - put a freed block on this CPU's list of its zone
+ * @desc: head of the block, already claimed (its type is XALLOC_PAGE_PCP)
+ * @order: 0..XALLOC_PCP_MAX_ORDER
+ *
+ * Gives a batch back to the zone when the list grows beyond pcp_high; gives
+ * the block itself back when the list is busy.
+ *
+ * Context: Any context.
+ */
+static __always_inline void xalloc_pcp_free(struct xalloc_page *desc, unsigned int order)
+{
+	struct xalloc_zone *zone = desc->chunk->zone;
+	unsigned int high = READ_ONCE(xalloc_pcp_high);
+	struct xalloc_pcp *pcp;
+	unsigned long flags = 0;
+
+	if (unlikely(!xalloc_pcp_trylock(zone, &pcp, &flags))) {
+		xalloc_zone_free_one(zone, desc, order);
+		return;
+	}
+	list_add(&desc->list, &pcp->lists[order]);
+	pcp->count += 1U << order;
+	if (unlikely(pcp->count > high))
+		xalloc_pcp_trim(zone, pcp, high);
+	xalloc_pcp_unlock(pcp, flags);
 }
 
 #endif /* _XALLOC_ZONE_H */
