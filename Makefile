@@ -86,7 +86,8 @@ tools/build/xallocctl: tools/xallocctl/xallocctl.c tools/xallocctl/top.c \
 	@mkdir -p $(@D)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) -o $@ tools/xallocctl/xallocctl.c tools/xallocctl/top.c
 
-tools/build/xalloc_fuzz: tools/testing/xalloc_fuzz.c include/uapi/linux/xalloc.h
+tools/build/xalloc_fuzz: tools/testing/xalloc_fuzz.c tools/testing/xalloc_sheaves.h \
+			 include/uapi/linux/xalloc.h
 	@mkdir -p $(@D)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) -o $@ $<
 
@@ -95,7 +96,8 @@ tools/build/xalloc_hog: tools/testing/xalloc_hog.c
 	@mkdir -p $(@D)
 	$(TOOLS_CC) $(TOOLS_CFLAGS) -o $@ $<
 
-tools/build/xalloc_test: tools/testing/xalloc_test.c include/uapi/linux/xalloc.h
+tools/build/xalloc_test: tools/testing/xalloc_test.c tools/testing/xalloc_sheaves.h \
+			 include/uapi/linux/xalloc.h
 	@mkdir -p $(@D)
 	kdir=$$(scripts/kernel.sh $(KSFT_KERNEL) kunit/debug.config) && \
 	$(TOOLS_CC) $(TOOLS_CFLAGS) -isystem "$$kdir/source/tools/testing/selftests" -o $@ $<

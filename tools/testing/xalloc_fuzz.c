@@ -34,6 +34,8 @@
 
 #include <linux/xalloc.h>
 
+#include "xalloc_sheaves.h"
+
 #define FZ_DEV		"/dev/xalloc"
 #define FZ_FILES	3
 #define FZ_MAX_LIVE	1500	/* tracked handles per file */
@@ -741,7 +743,8 @@ static int snapshot(int fd, struct fz_snapshot *s)
 			printf("# CACHE_STATS %s: %s\n", st.name, strerror(errno));
 			return -1;
 		}
-		s->active[i] = st.active_objs;
+		/* What callers hold: objects in sheaves come and go. */
+		s->active[i] = st.active_objs - cache_sheaf_objects(kmalloc_names[i]);
 		/* Exact: a slab of the fallback order has fewer pages. */
 		s->slab_pages[i] = st.slab_pages;
 		s->pages += s->slab_pages[i];

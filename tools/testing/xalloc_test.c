@@ -27,6 +27,7 @@
 #include <linux/xalloc.h>
 
 #include "kselftest_harness.h"
+#include "xalloc_sheaves.h"
 
 #define XT_DEV		"/dev/xalloc"
 #define XT_MAX_NODES	64
@@ -196,28 +197,6 @@ static __u64 zone_pages(int fd)
 		if (!stats_name(fd, kmalloc_names[i], &st))
 			sum += st.slab_pages;
 	return sum;
-}
-
-/*
- * Objects in the sheaves of cache @name (the "sheaf_objects" line of its
- * debugfs stats file), 0 without sheaves or without debugfs. They count as
- * active, as in the kernel's slabinfo with sheaves.
- */
-static __u64 cache_sheaf_objects(const char *name)
-{
-	unsigned long long n = 0;
-	char path[128], line[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/xalloc/caches/%s/stats", name);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "sheaf_objects %llu", &n) == 1)
-			break;
-	fclose(f);
-	return n;
 }
 
 /* Objects of each kmalloc class that callers hold: not those in sheaves. */
