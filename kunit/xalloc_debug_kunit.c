@@ -672,7 +672,7 @@ static void xalloc_debug_repair_keeps_overflowed_live(struct kunit *test)
 static void xalloc_debug_repair_unlists_emptied_slab(struct kunit *test)
 {
 	struct debug_test_ctx *ctx = test->priv;
-	struct shuffle_arg f = { .s = debug_cache(test, "dbg_relist", 64, 0) };
+	struct shuffle_arg f = { .s = debug_cache(test, "dbg_relist", 64, XALLOC_NO_SHEAVES) };
 	struct xalloc_page *slab = fill_slab(test, &f);
 	struct xalloc_cache *s = f.s;
 	struct xalloc_cache_counts cnt;

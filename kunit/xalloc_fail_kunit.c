@@ -190,7 +190,9 @@ static void xalloc_fail_new_slab_returns_null(struct kunit *test)
  */
 static void xalloc_fail_buddy_fails_slab_and_fallback(struct kunit *test)
 {
-	struct xalloc_cache *s = xalloc_cache_create("fail_fallback", 2048, 0, 0, NULL);
+	/* Slab allocations counted one by one: no sheaf refills. */
+	struct xalloc_cache *s = xalloc_cache_create("fail_fallback", 2048, 0,
+						     XALLOC_NO_SHEAVES, NULL);
 	void *obj;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);

@@ -37,6 +37,7 @@
 
 #include "../mm/report.h"
 #include "../mm/slab.h"
+#include "../mm/slab_sheaf.h"
 
 /**
  * struct xalloc_kunit_reports - the xalloc reports of the running case
@@ -151,13 +152,16 @@ static inline void xalloc_kunit_exit(struct kunit *test)
 		   xalloc_kunit_reports.expected);
 }
 
-/* Objects of @s in use now, its layouts included. */
+/*
+ * Objects of @s that callers hold now, its layouts included: the active
+ * ones but those in its sheaves (which count as active in its slabs).
+ */
 static inline unsigned long xalloc_kunit_active(struct xalloc_cache *s)
 {
 	struct xalloc_cache_counts cnt;
 
 	xalloc_cache_counts(s, &cnt);
-	return cnt.active_objs;
+	return cnt.active_objs - xalloc_sheaf_objects(s);
 }
 
 /* Slabs of @s now, its layouts included. */

@@ -83,6 +83,15 @@ static unsigned long sheaf_delta(struct xalloc_cache *s, struct sheaf_stats *st,
 	return xalloc_sheaf_stat(s, i) - st->v[i];
 }
 
+/* Active objects of @s in its slabs: those in its sheaves included. */
+static unsigned long sheaf_active(struct xalloc_cache *s)
+{
+	struct xalloc_cache_counts cnt;
+
+	xalloc_cache_counts(s, &cnt);
+	return cnt.active_objs;
+}
+
 static long sheaf_on_cpu(struct kunit *test, int cpu, long (*fn)(void *), void *arg)
 {
 	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(cpu), "CPU %d is offline (needs -smp 2)", cpu);
@@ -123,7 +132,7 @@ static void sheaf_expect_drained(struct kunit *test, struct xalloc_cache *s)
 {
 	KUNIT_EXPECT_EQ(test, xalloc_cache_shrink(s), 0);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 0UL);
 }
 
@@ -145,13 +154,13 @@ static void xalloc_sheaf_alloc_free_hits(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC), 8UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, ALLOC_FASTPATH) +
 			xalloc_cache_stat(s, ALLOC_SLOWPATH), 8UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 8UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 8UL);
 	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 0)->main->size, 0U);
 	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE), 8UL);
 	KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, 0)->main->size, 8U);
 	/* In the sheaf, not in the slabs: still active, no slab free counted. */
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 8UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 8UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, FREE_FASTPATH) +
 			xalloc_cache_stat(s, FREE_SLOWPATH), 0UL);
 	/* The last freed is the first handed out again. */
@@ -190,7 +199,7 @@ static void xalloc_sheaf_swap_and_barn_exchange(struct kunit *test)
 	barn = s->barns[cpu_to_mem(0)];
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 12UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 12UL);
 
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC), 24UL);
@@ -199,7 +208,7 @@ static void xalloc_sheaf_swap_and_barn_exchange(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_GET), 1UL);
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 0U);
 	KUNIT_EXPECT_EQ(test, barn->nr_empty, 1U);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 12UL);
 	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
 	sheaf_expect_drained(test, s);
 }
@@ -218,13 +227,13 @@ static void xalloc_sheaf_refill_and_flush_counted(struct kunit *test)
 	sheaf_snap(s, &st);
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, &o), 0L);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 15UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 30UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 30UL);
 	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 1UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 10UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FLUSH), 3UL);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 24UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 24UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 24UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_stat(s, FREE_FASTPATH) +
 			xalloc_cache_stat(s, FREE_SLOWPATH), 6UL);
 	sheaf_expect_drained(test, s);
@@ -250,7 +259,7 @@ static void xalloc_sheaf_remote_free_is_local_push(struct kunit *test)
 	/* CPU 1 hands them out again, without a refill. */
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &o), 0L);
 	KUNIT_EXPECT_EQ(test, pcs1->stat[SHEAF_REFILL], 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 8UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 8UL);
 	sheaf_on_cpu(test, 0, sheaf_free_fn, &o);
 	sheaf_expect_drained(test, s);
 }
@@ -270,7 +279,7 @@ static void xalloc_sheaf_shrink_drains_everything(struct kunit *test)
 		sheaf_on_cpu(test, cpu, sheaf_free_fn, &o);
 	}
 	KUNIT_EXPECT_GT(test, xalloc_sheaf_objects(s), 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), xalloc_sheaf_objects(s));
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), xalloc_sheaf_objects(s));
 	sheaf_expect_drained(test, s);
 	for (int cpu = 0; cpu < 2; cpu++) {
 		KUNIT_EXPECT_EQ(test, per_cpu_ptr(s->sheaves, cpu)->main->size, 0U);
@@ -290,7 +299,7 @@ static void xalloc_sheaf_destroy_drains(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s->sheaf_capacity, 16U);
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &o), 0L);
 	sheaf_on_cpu(test, 1, sheaf_free_fn, &o);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), xalloc_sheaf_objects(s));
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), xalloc_sheaf_objects(s));
 	KUNIT_EXPECT_GT(test, xalloc_sheaf_objects(s), 0UL);
 	xalloc_cache_destroy(s);
 	ctx->s = NULL;
@@ -314,7 +323,7 @@ static void xalloc_sheaf_cpu_offline_drains(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, remove_cpu(1), 0);
 	KUNIT_EXPECT_EQ(test, pcs1->main->size + pcs1->spare->size, 0U);
 	KUNIT_EXPECT_EQ(test, pcs1->stat[SHEAF_DRAIN] - drains, 2UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 0UL);
 	KUNIT_ASSERT_EQ(test, add_cpu(1), 0);
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 1, sheaf_alloc_fn, &o), 0L);
 	KUNIT_EXPECT_EQ(test, pcs1->stat[SHEAF_REFILL], 4UL);
@@ -432,7 +441,7 @@ static void xalloc_sheaf_debug_switch_pauses(struct kunit *test)
 	for (int i = 0; i < NR_XALLOC_SHEAF_STATS; i++)
 		KUNIT_EXPECT_EQ_MSG(test, sheaf_delta(s, &st, i), 0UL, "sheaf counter %d", i);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 0UL);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 
 	KUNIT_ASSERT_EQ(test, xalloc_cache_set_debug(s, 0), 0);
@@ -475,7 +484,7 @@ static void xalloc_sheaf_interrupt_inside_path(struct kunit *test)
 	KUNIT_EXPECT_GT(test, xalloc_sheaf_stat(r->s, SHEAF_BUSY), 0UL);
 	KUNIT_EXPECT_GT(test, atomic_read(&r->fired), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->failed), 0);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(r->s), xalloc_sheaf_objects(r->s));
+	KUNIT_EXPECT_EQ(test, sheaf_active(r->s), xalloc_sheaf_objects(r->s));
 	sheaf_expect_drained(test, r->s);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(r->s), 0UL);
 }
@@ -613,7 +622,7 @@ static void xalloc_sheaf_stress_both_cpus(struct kunit *test)
 	stress_take(st, &st->box[1]);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
 	KUNIT_EXPECT_GT(test, xalloc_sheaf_stat(st->s, SHEAF_ALLOC), 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(st->s), xalloc_sheaf_objects(st->s));
+	KUNIT_EXPECT_EQ(test, sheaf_active(st->s), xalloc_sheaf_objects(st->s));
 	sheaf_expect_drained(test, st->s);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_counts_clamped(), 0UL);
 }
@@ -687,7 +696,7 @@ static void xalloc_sheaf_bulk_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slab_allocs(s) - allocs, 24UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 0UL);
 	KUNIT_EXPECT_EQ(test, pcs0->main->size, 0U);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 40UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 40UL);
 	sheaf_on_cpu(test, 0, sheaf_bulk_free_fn, &o);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE_BULK), 50UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 1UL);
@@ -697,7 +706,7 @@ static void xalloc_sheaf_bulk_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcs0->main->size, 8U);
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 40UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 40UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 40UL);
 
 	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_bulk_alloc_fn, &o), 0L);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_ALLOC_BULK), 66UL);
@@ -705,7 +714,7 @@ static void xalloc_sheaf_bulk_counted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_SWAP), 2UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_GET), 1UL);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 40UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 40UL);
 	sheaf_on_cpu(test, 0, sheaf_bulk_free_fn, &o);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_FREE_BULK), 90UL);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
@@ -763,7 +772,7 @@ static void xalloc_sheaf_bulk_free_checks_each(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pcs0->spare->size, 4U);
 	KUNIT_EXPECT_PTR_EQ(test, pcs0->main->objects[1], p[5]);
 	KUNIT_EXPECT_PTR_EQ(test, pcs0->spare->objects[3], p[3]);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 6UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 6UL);
 	sheaf_expect_drained(test, s);
 }
 
@@ -800,7 +809,7 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 1U);
 	KUNIT_EXPECT_EQ(test, barn->nr_empty, 2U);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 8UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 20UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 20UL);
 
 	sheaf_snap(s, &st);
 	xalloc_zone_shrink();
@@ -809,7 +818,7 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, barn->nr_full, 0U);
 	KUNIT_EXPECT_EQ(test, barn->nr_empty, 0U);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 0UL);
-	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 12UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 12UL);
 	/* The sheaves work on: the frees put a new empty sheaf in the barn. */
 	sheaf_on_cpu(test, 0, sheaf_free_fn, kept);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 1UL);
