@@ -25,6 +25,19 @@
  * the shrink (for xalloc also how much of it is in slabs), and after the
  * last 10 % were freed and a second shrink.
  *
+ * Warming (@warm): the kernel's kmalloc caches start with slabs left partly
+ * used by boot and the timed scenarios, counted before the run; their free
+ * slots would take the first objects of each class, so that the run's
+ * objects share slabs in other groups than on xalloc's side, whose caches
+ * start empty. Which objects share a slab decides how many slabs the 10 %
+ * left keep alive: shifting a class's objects by a few slots moves the
+ * pages held by up to 1 % either way. So before each run, on either side,
+ * objects of each class's size are allocated, and kept until the end of
+ * the run, until one takes a new slab (the side's slab pages go up), which
+ * is freed again: then the run's objects fill new slabs in the same groups
+ * on both sides. Each run counts the objects warmed and those of its own
+ * that still landed in a slab from before it (0 when warming worked).
+ *
  * Lock order: xbm_mutex (the run and the results) only.
  */
 
@@ -48,6 +61,14 @@
 #define XBM_SEED	0x6d656d6fULL
 /* Runs: xalloc, kernel, kernel, xalloc. */
 #define XBM_RUNS	4
+/* The kmalloc classes of sizes 8 to 4095 on both sides. */
+#define XBM_CLASSES	12
+/* At most this many objects warmed per run. */
+#define XBM_WARM_MAX	65536
+
+static const unsigned int xbm_class_size[XBM_CLASSES] = {
+	8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096
+};
 
 /* Pages of one run of one side, less the pages before it (xalloc: all). */
 struct xbm_pages {
@@ -55,6 +76,8 @@ struct xbm_pages {
 	long held;
 	long used;	/* xalloc: of @held, pages neither free nor per-CPU */
 	long end;
+	unsigned int warmed;	/* objects allocated to fill slabs from before */
+	unsigned int absorbed;	/* objects of the run in slabs from before */
 };
 
 struct xbm_work {
@@ -63,6 +86,8 @@ struct xbm_work {
 	u16 *sizes;
 	u32 *order;		/* free order */
 	void **objs;
+	void **warm;		/* the objects warmed, live during a run */
+	unsigned int nr_warm;
 };
 
 static DEFINE_MUTEX(xbm_mutex);
@@ -73,6 +98,20 @@ static int xbm_err = -ENODATA;
 static unsigned int mib = 200;
 module_param(mib, uint, 0444);
 MODULE_PARM_DESC(mib, "requested bytes of the working set, MiB (default 200)");
+
+static bool warm = true;
+module_param(warm, bool, 0444);
+MODULE_PARM_DESC(warm, "fill the slabs from before each run first (default 1)");
+
+/* The class of @size, 8 to 4096 bytes. */
+static unsigned int xbm_class(unsigned int size)
+{
+	unsigned int c = 0;
+
+	while (xbm_class_size[c] < size)
+		c++;
+	return c;
+}
 
 /*
  * Sizes 8 to 4095, as many in each power of two (the kmalloc caches of both
@@ -88,7 +127,8 @@ static int xbm_setup(struct xbm_work *w, u64 target)
 	w->sizes = kvmalloc_array(cap, sizeof(*w->sizes), GFP_KERNEL);
 	w->order = kvmalloc_array(cap, sizeof(*w->order), GFP_KERNEL);
 	w->objs = kvcalloc(cap, sizeof(*w->objs), GFP_KERNEL);
-	if (!w->sizes || !w->order || !w->objs)
+	w->warm = kvmalloc_array(XBM_WARM_MAX, sizeof(*w->warm), GFP_KERNEL);
+	if (!w->sizes || !w->order || !w->objs || !w->warm)
 		return -ENOMEM;
 	prandom_seed_state(&rnd, XBM_SEED);
 	for (w->nr = 0, w->bytes = 0; w->bytes < target && w->nr < cap; w->nr++) {
@@ -111,6 +151,7 @@ static void xbm_free_work(struct xbm_work *w)
 	kvfree(w->sizes);
 	kvfree(w->order);
 	kvfree(w->objs);
+	kvfree(w->warm);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -129,6 +170,72 @@ static long xbm_pages(bool k, long base)
 	return k ? xalloc_bench_kernel_slab_pages() - base : xalloc_bench_zone_pages(false);
 }
 
+/* The slab pages of side @k: the kernel's, or xalloc's pages in use. */
+static long xbm_slab_pages(bool k)
+{
+	return k ? xalloc_bench_kernel_slab_pages() : xalloc_bench_zone_pages(true);
+}
+
+static void *xbm_alloc(bool k, unsigned int size)
+{
+	return k ? kmalloc(size, GFP_KERNEL | __GFP_NOWARN) :
+		   xalloc_kmalloc(size, GFP_KERNEL | __GFP_NOWARN);
+}
+
+static void xbm_free(bool k, void *p)
+{
+	if (k)
+		kfree(p);
+	else
+		xalloc_kfree(p);
+}
+
+static void xbm_free_warm(struct xbm_work *w, bool k)
+{
+	while (w->nr_warm)
+		xbm_free(k, w->warm[--w->nr_warm]);
+}
+
+/*
+ * Fill the free slots of the slabs side @k has before the run: allocate
+ * objects of each class until one takes a new slab, and free that one.
+ */
+static int xbm_warm(struct xbm_work *w, bool k, unsigned int *warmed)
+{
+	unsigned int c;
+
+	for (c = 0; c < XBM_CLASSES; c++) {
+		for (;;) {
+			long before = xbm_slab_pages(k);
+			void *p = xbm_alloc(k, xbm_class_size[c]);
+
+			if (!p)
+				return -ENOMEM;
+			if (xbm_slab_pages(k) != before) {
+				xbm_free(k, p);
+				break;
+			}
+			if (w->nr_warm == XBM_WARM_MAX) {
+				xbm_free(k, p);
+				return -E2BIG;
+			}
+			w->warm[w->nr_warm++] = p;
+			warmed[c]++;
+		}
+	}
+	return 0;
+}
+
+static void xbm_report(bool k, const char *what, const unsigned int *n)
+{
+	unsigned int c;
+
+	for (c = 0; c < XBM_CLASSES; c++)
+		if (n[c])
+			pr_info("%s: %s kmalloc-%u: %u\n", k ? "kernel" : "xalloc", what,
+				xbm_class_size[c], n[c]);
+}
+
 static void xbm_shrink(bool k)
 {
 	if (k)
@@ -144,31 +251,58 @@ static void xbm_free_range(struct xbm_work *w, bool k, unsigned int from, unsign
 	for (i = from; i < to; i++) {
 		void **p = &w->objs[w->order[i]];
 
-		if (k)
-			kfree(*p);
-		else
-			xalloc_kfree(*p);
+		xbm_free(k, *p);
 		*p = NULL;
 		cond_resched();
 	}
 }
 
-/* One run of side @k; -ENOMEM when an allocation failed (all freed again). */
+/*
+ * One run of side @k; -ENOMEM when an allocation failed, -E2BIG when
+ * warming did not end (all freed again).
+ */
 static int xbm_run(struct xbm_work *w, bool k, struct xbm_pages *pg)
 {
-	unsigned int i, nine = w->nr / 10 * 9;
-	long base;
+	unsigned int i, nine = w->nr / 10 * 9, left = XBM_CLASSES;
+	unsigned int warmed[XBM_CLASSES] = { }, absorbed[XBM_CLASSES] = { };
+	bool fresh[XBM_CLASSES] = { };
+	long base, last;
+	int err;
 
 	xbm_shrink(k);
+	if (warm) {
+		err = xbm_warm(w, k, warmed);
+		if (err) {
+			pr_err("%s: warming failed: %d\n", k ? "kernel" : "xalloc", err);
+			xbm_free_warm(w, k);
+			return err;
+		}
+		xbm_shrink(k);
+	}
 	base = k ? xalloc_bench_kernel_slab_pages() : 0;
+	last = xbm_slab_pages(k);
 	for (i = 0; i < w->nr; i++) {
-		w->objs[i] = k ? kmalloc(w->sizes[i], GFP_KERNEL | __GFP_NOWARN) :
-				 xalloc_kmalloc(w->sizes[i], GFP_KERNEL | __GFP_NOWARN);
+		w->objs[i] = xbm_alloc(k, w->sizes[i]);
 		if (!w->objs[i]) {
 			pr_err("%s: allocation %u of %u (%u bytes) failed\n",
 			       k ? "kernel" : "xalloc", i, w->nr, w->sizes[i]);
 			xbm_free_range(w, k, 0, w->nr);
+			xbm_free_warm(w, k);
 			return -ENOMEM;
+		}
+		/* Until each class took a new slab: its objects in slabs from before. */
+		if (left) {
+			unsigned int c = xbm_class(w->sizes[i]);
+			long now = xbm_slab_pages(k);
+
+			if (now != last && !fresh[c]) {
+				fresh[c] = true;
+				left--;
+			} else if (!fresh[c]) {
+				absorbed[c]++;
+				pg->absorbed++;
+			}
+			last = now;
 		}
 		/* Dirty each object, as a user would. */
 		memset(w->objs[i], 0x5a, w->sizes[i]);
@@ -182,6 +316,10 @@ static int xbm_run(struct xbm_work *w, bool k, struct xbm_pages *pg)
 	xbm_free_range(w, k, nine, w->nr);
 	xbm_shrink(k);
 	pg->end = xbm_pages(k, base);
+	pg->warmed = w->nr_warm;
+	xbm_free_warm(w, k);
+	xbm_report(k, "warmed", warmed);
+	xbm_report(k, "in slabs from before", absorbed);
 	return 0;
 }
 
@@ -240,9 +378,10 @@ static int results_show(struct seq_file *m, void *v)
 			   kib[i][1], i ? "kernel" : "xalloc", kib[i][2]);
 	seq_puts(m, " runs=");
 	for (i = 0; i < XBM_RUNS; i++)
-		seq_printf(m, "%s%c:%ld:%ld:%ld:%ld", i ? "," : "", xbm_kernel_run(i) ? 'k' : 'x',
-			   xbm_result[i].peak, xbm_result[i].held, xbm_result[i].used,
-			   xbm_result[i].end);
+		seq_printf(m, "%s%c:%ld:%ld:%ld:%ld:%u:%u", i ? "," : "",
+			   xbm_kernel_run(i) ? 'k' : 'x', xbm_result[i].peak, xbm_result[i].held,
+			   xbm_result[i].used, xbm_result[i].end, xbm_result[i].warmed,
+			   xbm_result[i].absorbed);
 	if (kib[1][1] > 0)
 		seq_printf(m, " ratio=%ld.%03ld\n", kib[0][1] / kib[1][1],
 			   kib[0][1] * 1000 / kib[1][1] % 1000);

@@ -23,6 +23,7 @@
 # results.json, results.txt (the tables), ratios.png (gnuplot).
 # Environment: KERNEL, XALLOC_ARGS (parameters of xalloc.ko, e.g. sheaves=1),
 # BENCH_MEMORY_MIB (the memory scenario's working set, 0: none),
+# BENCH_MEMORY_ARGS (parameters of xalloc_bench_memory.ko, e.g. warm=0),
 # BENCH_CONFIG (kunit/bench.config; kunit/debug.config shows what the bug
 # finders cost), and the guest's shape as for
 # scripts/guest.sh (XALLOC_SMP=2, XALLOC_NUMA=2 ...).
@@ -80,7 +81,7 @@ dump() {
 	mark "$1 end"
 }
 EOF
-	echo "params='$*' xparams='${XALLOC_ARGS:-}' memory_mib='${BENCH_MEMORY_MIB:-200}'"
+	echo "params='$*' xparams='${XALLOC_ARGS:-}' memory_mib='${BENCH_MEMORY_MIB:-200}' margs='${BENCH_MEMORY_ARGS:-}'"
 	cat <<'EOF'
 mark "cpus $(grep -c ^processor /proc/cpuinfo) $(uname -r)"
 mark "cmdline $(cat /proc/cmdline)"
@@ -97,7 +98,7 @@ fi
 # The memory scenario, with an empty zone that grows as it needs.
 if [ "$memory_mib" != 0 ]; then
 	if insmod /lib/xalloc/xalloc.ko zone_mb=0 $xparams &&
-	   insmod /lib/xalloc/xalloc_bench_memory.ko mib=$memory_mib; then
+	   insmod /lib/xalloc/xalloc_bench_memory.ko mib=$memory_mib $margs; then
 		dump memory /sys/kernel/debug/xalloc_bench_memory/results
 		rmmod xalloc_bench_memory
 		rmmod xalloc
