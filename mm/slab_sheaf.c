@@ -248,10 +248,19 @@ void *__xalloc_sheaf_alloc(struct xalloc_cache *s, struct xalloc_pcs *pcs, gfp_t
 	if (unlikely(sheaves_paused(pcs)))
 		return NULL;
 	if (!sheaf_get_full(s, pcs)) {
-		pcs->main->size = xalloc_slab_refill(s, gfp, s->sheaf_capacity,
-						     pcs->main->objects);
-		if (!pcs->main->size)
+		struct xalloc_sheaf *main = pcs->main;
+		unsigned int n = xalloc_slab_refill(s, gfp, s->sheaf_capacity, main->objects);
+
+		if (!n)
 			return NULL;
+		/*
+		 * Pops take the top: reversed, the objects go out in the order
+		 * the slabs' freelists gave them, as from the CPU-slab path,
+		 * so that objects allocated together share slabs alike.
+		 */
+		for (unsigned int i = 0, j = n - 1; i < j; i++, j--)
+			swap(main->objects[i], main->objects[j]);
+		main->size = n;
 		sheaf_stat(pcs, SHEAF_REFILL);
 	}
 	sheaf_stat(pcs, SHEAF_ALLOC);
