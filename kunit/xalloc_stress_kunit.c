@@ -951,8 +951,10 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 	kunit_info(test, "%s: %u switches (%u with objects live) while %d CPUs ran, at most %u layouts with slabs at once (layout:slabs %s), %ld objects verified",
 		   param, switches, live, started, most, at_most,
 		   atomic_long_read(&sl.verified));
-	KUNIT_EXPECT_EQ(test, switches, 200U);
-	KUNIT_EXPECT_GE(test, live, 180U);
+	/* The deadline ends the loop on whole rounds only: never a count. */
+	KUNIT_EXPECT_GT(test, switches, 0U);
+	KUNIT_EXPECT_EQ(test, switches % (unsigned int)ARRAY_SIZE(flags), 0U);
+	KUNIT_EXPECT_GE(test, live, switches * 9 / 10);
 	KUNIT_EXPECT_GE(test, most, 2U);
 	KUNIT_EXPECT_EQ(test, invalid, 0U);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&sl.bad), 0L);
