@@ -44,6 +44,7 @@
  */
 
 #include <linux/cpu.h>
+#include <linux/kmemleak.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
@@ -108,6 +109,8 @@ static struct xalloc_sheaf *sheaf_alloc(struct xalloc_cache *s, gfp_t gfp, int n
 
 	sheaf = kmalloc_node(struct_size(sheaf, objects, s->sheaf_capacity), gfp, nid);
 	if (sheaf) {
+		/* Slots above size keep pointers to objects handed out: not refs. */
+		kmemleak_no_scan(sheaf);
 		sheaf->size = 0;
 		sheaf->capacity = s->sheaf_capacity;
 	}
