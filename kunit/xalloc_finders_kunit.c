@@ -345,23 +345,18 @@ static void finders_need_kasan(struct kunit *test)
 		kunit_skip(test, "needs CONFIG_KASAN_GENERIC");
 }
 
-/* A cache destroyed when the case ends. */
+/*
+ * A cache destroyed when the case ends: with sheaves, as the default, or
+ * with XALLOC_NO_SHEAVES for the cases about the CPU slab's freelist.
+ */
 static struct xalloc_cache *finders_cache(struct kunit *test, const char *name,
-					  unsigned int size)
+					  unsigned int size, unsigned int flags)
 {
 	struct finders_ctx *ctx = test->priv;
 
-	ctx->s = xalloc_cache_create(name, size, 0, 0, NULL);
+	ctx->s = xalloc_cache_create(name, size, 0, flags, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->s);
 	return ctx->s;
-}
-
-static unsigned long finders_active(struct xalloc_cache *s)
-{
-	struct xalloc_cache_counts cnt;
-
-	xalloc_cache_counts(s, &cnt);
-	return cnt.active_objs;
 }
 
 static struct xalloc_page *finders_slab(const void *obj)
@@ -404,7 +399,7 @@ static void xalloc_finders_cache_use_after_free(struct kunit *test)
 	u8 *p;
 
 	finders_need_kasan(test);
-	s = finders_cache(test, "finders_uaf", 72);
+	s = finders_cache(test, "finders_uaf", 72, 0);
 	p = xalloc_cache_alloc(s, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	xalloc_cache_free(s, p);
@@ -462,7 +457,7 @@ static void xalloc_finders_quarantine_cycled_use_after_free(struct kunit *test)
 	void **objs;
 
 	finders_need_kasan(test);
-	s = finders_cache(test, "finders_cycled", 72);
+	s = finders_cache(test, "finders_cycled", 72, 0);
 	objs = kunit_kcalloc(test, n + 1, sizeof(*objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, objs);
 	xalloc_quarantine_set_limit(limit);
@@ -478,8 +473,8 @@ static void xalloc_finders_quarantine_cycled_use_after_free(struct kunit *test)
 	KUNIT_EXPECT_LE(test, xalloc_quarantine_bytes(), (size_t)limit);
 	KUNIT_EXPECT_GT(test, (size_t)(n + 1) * s->size, 2 * (size_t)limit);
 	/* Only this cache's objects are quarantined, and count as active. */
-	KUNIT_EXPECT_EQ(test, finders_active(s), xalloc_quarantine_bytes() / s->size);
-	KUNIT_EXPECT_LT(test, finders_active(s), (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), xalloc_quarantine_bytes() / s->size);
+	KUNIT_EXPECT_LT(test, xalloc_kunit_active(s), (unsigned long)n);
 
 	bad = (struct finders_access){ .addr = objs[0] + 8, .size = 8 };
 	ctx->expect_kasan = 1;
@@ -521,7 +516,7 @@ static void xalloc_finders_cache_write_past_object(struct kunit *test)
 	u8 *p;
 
 	finders_need_kasan(test);
-	s = finders_cache(test, "finders_past", 72);
+	s = finders_cache(test, "finders_past", 72, 0);
 	p = xalloc_cache_alloc(s, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	finders_expect_past_end(test, p, 72);
@@ -551,7 +546,7 @@ static void xalloc_finders_never_allocated_object(struct kunit *test)
 	u8 *p, *base, *q;
 
 	finders_need_kasan(test);
-	s = finders_cache(test, "finders_fresh", 72);
+	s = finders_cache(test, "finders_fresh", 72, 0);
 	p = xalloc_cache_alloc(s, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	slab = finders_slab(p);
@@ -641,7 +636,7 @@ static void xalloc_finders_quarantine_delays_reuse(struct kunit *test)
 	struct finders_reuse r = {};
 
 	finders_need_kasan(test);
-	r.s = finders_cache(test, "finders_reuse", 72);
+	r.s = finders_cache(test, "finders_reuse", 72, 0);
 	r.batch = 2 * oo_objects(r.s->oo);
 	xalloc_quarantine_set_limit(SZ_1M);
 	xalloc_quarantine_drain();
@@ -651,7 +646,7 @@ static void xalloc_finders_quarantine_delays_reuse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.held_after, (size_t)0);
 	KUNIT_EXPECT_TRUE(test, r.reused_later);
 	xalloc_quarantine_drain();
-	KUNIT_EXPECT_EQ(test, finders_active(r.s), 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(r.s), 0UL);
 }
 
 /* ---- Double frees ------------------------------------------------------ */
@@ -752,10 +747,7 @@ static void finders_expect_usable(struct kunit *test, struct xalloc_cache *s,
 	KUNIT_EXPECT_TRUE(test, finders_distinct(objs, n));
 	xalloc_cache_free_bulk(s, n, objs);
 	xalloc_quarantine_drain();
-	/* Objects in sheaves count as active until drained. */
-	if (s->sheaves)
-		xalloc_cache_shrink(s);
-	KUNIT_EXPECT_EQ(test, finders_active(s), live);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), live);
 	KUNIT_EXPECT_EQ(test, xalloc_cache_validate(s), 0UL);
 }
 
@@ -774,7 +766,7 @@ static void xalloc_finders_double_free_refused(struct kunit *test)
 		KUNIT_ASSERT_TRUE(test, !!ctx->s->sheaves);
 		d.s = ctx->s;
 	} else {
-		d.s = finders_cache(test, "finders_df", 72);
+		d.s = finders_cache(test, "finders_df", 72, XALLOC_NO_SHEAVES);
 	}
 	finders_log_match("double free");
 	if (param->path != FINDERS_SLAB_FREELIST) {
@@ -928,7 +920,7 @@ static void xalloc_finders_freelist_cycle_reported(struct kunit *test)
 
 	/* Freed objects go straight to the CPU freelist. */
 	finders_df_quarantine(test, false);
-	c.s = finders_cache(test, "finders_cycle", 72);
+	c.s = finders_cache(test, "finders_cycle", 72, XALLOC_NO_SHEAVES);
 	c.objs = kunit_kcalloc(test, oo_objects(c.s->max), sizeof(*c.objs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c.objs);
 	KUNIT_ASSERT_EQ(test, finders_on_cpu(test, FINDERS_CPU, finders_cycle_fn, &c), 0L);
@@ -1027,7 +1019,7 @@ static long finders_init_fn(void *arg)
  */
 static void xalloc_finders_init_on_alloc_and_free(struct kunit *test)
 {
-	struct finders_init in = { .s = finders_cache(test, "finders_init", 72) };
+	struct finders_init in = { .s = finders_cache(test, "finders_init", 72, 0) };
 
 	KUNIT_ASSERT_TRUE_MSG(test, want_init_on_alloc(0) && want_init_on_free(),
 			      "needs init_on_alloc=1 init_on_free=1");
