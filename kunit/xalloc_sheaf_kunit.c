@@ -782,7 +782,8 @@ static void xalloc_sheaf_bulk_free_checks_each(struct kunit *test)
  * the same node, takes one of the full ones for its empty main, so the barn
  * holds one full and two empty sheaves and CPU 1 a full main. The shrink
  * flushes the two full ones (SHEAF_DRAIN), frees the barn's three
- * (BARN_FREE), and only the caller's 12 objects stay active.
+ * (BARN_FREE), and only the caller's 12 objects stay active. The shrinker's
+ * count sees the sheaved objects as reclaimable, before and after.
  */
 static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 {
@@ -790,6 +791,7 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	struct sheaf_objs *o = kunit_kzalloc(test, 3 * sizeof(*o), GFP_KERNEL);
 	struct xalloc_barn *barn = s->barns[cpu_to_mem(0)];
 	struct sheaf_objs *kept = o + 1, *c1 = o + 2;
+	struct xalloc_cache_counts cnt;
 	struct sheaf_stats st;
 
 	KUNIT_ASSERT_NOT_NULL(test, o);
@@ -810,6 +812,10 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, barn->nr_empty, 2U);
 	KUNIT_EXPECT_EQ(test, xalloc_sheaf_objects(s), 8UL);
 	KUNIT_EXPECT_EQ(test, sheaf_active(s), 20UL);
+	/* The shrinker counts the sheaves' 8 objects as reclaimable: 12 are held. */
+	xalloc_cache_counts(s, &cnt);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_reclaimable(s),
+			mult_frac(cnt.num_pages, cnt.num_objs - 12, cnt.num_objs));
 
 	sheaf_snap(s, &st);
 	xalloc_zone_shrink();
@@ -822,7 +828,13 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	/* The sheaves work on: the frees put a new empty sheaf in the barn. */
 	sheaf_on_cpu(test, 0, sheaf_free_fn, kept);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_PUT), 1UL);
+	/* Nothing held: every page of the cache's slabs is reclaimable. */
+	xalloc_cache_counts(s, &cnt);
+	KUNIT_EXPECT_GT(test, cnt.num_pages, 0UL);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_reclaimable(s), cnt.num_pages);
+	KUNIT_EXPECT_GE(test, xalloc_slab_reclaimable(), cnt.num_pages);
 	sheaf_expect_drained(test, s);
+	KUNIT_EXPECT_EQ(test, xalloc_cache_reclaimable(s), 0UL);
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_FREE), 4UL);
 }
 

@@ -81,9 +81,10 @@ unsigned long xalloc_shrink_count(void)
 }
 EXPORT_SYMBOL_GPL(xalloc_shrink_count);
 
+/* The zone's free pages, and the slab pages the scan's slab shrink could free. */
 static unsigned long xalloc_shrinker_count(struct shrinker *s, struct shrink_control *sc)
 {
-	return xalloc_shrink_count() ?: SHRINK_EMPTY;
+	return xalloc_shrink_count() + xalloc_slab_reclaimable() ?: SHRINK_EMPTY;
 }
 
 /*

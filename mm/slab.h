@@ -219,6 +219,7 @@ struct xalloc_cache_counts {
 
 unsigned long xalloc_cache_stat(struct xalloc_cache *s, enum xalloc_stat_item item);
 void xalloc_cache_counts(struct xalloc_cache *s, struct xalloc_cache_counts *cnt);
+unsigned long xalloc_cache_reclaimable(struct xalloc_cache *s);
 unsigned long xalloc_cache_counts_clamped(void);
 struct xalloc_cache *xalloc_cache_lookup(const char *name);
 
@@ -398,6 +399,7 @@ void xalloc_kmalloc_post(struct xalloc_cache *s, void *obj, size_t size);
 void xalloc_slab_free_released(struct xalloc_page *slab, void *obj);
 
 bool xalloc_slab_shrink_all(void);
+unsigned long xalloc_slab_reclaimable(void);
 int xalloc_slab_init(void);
 void xalloc_slab_exit(void);
 int xalloc_kmalloc_init(void);

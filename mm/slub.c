@@ -1724,6 +1724,56 @@ bool xalloc_slab_shrink_all(void)
 }
 
 /**
+ * xalloc_cache_reclaimable() - pages a shrink of a cache could free, estimated
+ * @s: the cache
+ *
+ * Its slabs' pages in the proportion of their objects that no caller holds
+ * (free in the slabs, or held in sheaves and barns): exact when those
+ * objects fill whole slabs, as after every object was freed; more than a
+ * shrink frees while partly used slabs hold some of them.
+ *
+ * Context: Any context; a racy estimate while @s is in use.
+ * Return: that many pages.
+ */
+unsigned long xalloc_cache_reclaimable(struct xalloc_cache *s)
+{
+	struct xalloc_cache_counts cnt;
+	unsigned long sheaved, held;
+
+	xalloc_cache_counts(s, &cnt);
+	if (!cnt.num_objs)
+		return 0;
+	sheaved = xalloc_sheaf_objects(s);
+	held = cnt.active_objs > sheaved ? cnt.active_objs - sheaved : 0;
+	held = min(held, cnt.num_objs);
+	return mult_frac(cnt.num_pages, cnt.num_objs - held, cnt.num_objs);
+}
+EXPORT_SYMBOL_GPL(xalloc_cache_reclaimable);
+
+/**
+ * xalloc_slab_reclaimable() - pages xalloc_slab_shrink_all() could free
+ *
+ * For the shrinker's count: xalloc_cache_reclaimable() summed over every
+ * cache; 0 while the list of caches is taken (reclaim may run under it).
+ *
+ * Context: Process context.
+ * Return: that many pages, estimated.
+ */
+unsigned long xalloc_slab_reclaimable(void)
+{
+	struct xalloc_cache *s;
+	unsigned long pages = 0;
+
+	if (!mutex_trylock(&xalloc_caches_mutex))
+		return 0;
+	list_for_each_entry(s, &xalloc_caches, list)
+		pages += xalloc_cache_reclaimable(s);
+	mutex_unlock(&xalloc_caches_mutex);
+	return pages;
+}
+EXPORT_SYMBOL_GPL(xalloc_slab_reclaimable);
+
+/**
  * xalloc_cache_destroy() - destroy a cache
  * @s: the cache, or NULL
  *
@@ -1980,6 +2030,23 @@ static noinline void bulk_double_free_report(struct xalloc_cache *s, void *obj)
 }
 
 /*
+ * The slab of a bulk-freed object, NULL when it has none (reported) or is of
+ * a debug layout (retired since, or the cache's while debugging is on): such
+ * an object is checked, tracked and freed on its own here, with @hooks.
+ */
+static __always_inline struct xalloc_page *bulk_own_slab(struct xalloc_cache *s, void *obj,
+							 bool hooks, unsigned long ip)
+{
+	struct xalloc_page *slab = cache_object_slab(s, obj);
+
+	if (unlikely(slab && slab->cache != s)) {
+		xalloc_slab_free(slab->cache, slab, obj, obj, 1, ip, hooks);
+		return NULL;
+	}
+	return slab;
+}
+
+/*
  * Runs of objects of one slab go back as one detached freelist: the first
  * object of a run is looked up by its descriptor, the next ones by address
  * (bulk_slab_has()). An object equal to the one before (NULLs aside) is a
@@ -2007,15 +2074,9 @@ static __always_inline void __free_bulk_runs(struct xalloc_cache *s, size_t nr, 
 			bulk_double_free_report(s, head);
 			continue;
 		}
-		slab = cache_object_slab(s, head);
+		slab = bulk_own_slab(s, head, hooks, _RET_IP_);
 		if (unlikely(!slab))
 			continue;
-		/* A debug layout checks and tracks each object on its own. */
-		if (unlikely(slab->cache != s)) {
-			xalloc_slab_free(slab->cache, slab, head, head, 1, _RET_IP_, hooks);
-			last = NULL;
-			continue;
-		}
 		bulk_slab_set(&b, s, slab);
 		if (hooks)
 			slab_free_hook(s, head);
@@ -2107,14 +2168,9 @@ static __always_inline size_t __sheaf_free_bulk(struct xalloc_cache *s, size_t n
 
 			if (unlikely(!obj))
 				continue;
-			slab = cache_object_slab(s, obj);
+			slab = bulk_own_slab(s, obj, true, _RET_IP_);
 			if (unlikely(!slab))
 				continue;
-			/* Of a debug layout, retired since: checked and tracked on its own. */
-			if (unlikely(slab->cache != s)) {
-				xalloc_slab_free(slab->cache, slab, obj, obj, 1, _RET_IP_, true);
-				continue;
-			}
 			bulk_slab_set(&b, s, slab);
 		}
 		if (unlikely(obj == top)) {
