@@ -22,6 +22,7 @@
 
 #include <xalloc/xalloc.h>
 
+#include "../mm/kasan.h"
 #include "../mm/slab_sheaf.h"
 #include "xalloc_kunit.h"
 
@@ -783,11 +784,13 @@ static void xalloc_sheaf_bulk_free_checks_each(struct kunit *test)
  * holds one full and two empty sheaves and CPU 1 a full main. The shrink
  * flushes the two full ones (SHEAF_DRAIN), frees the barn's three
  * (BARN_FREE), and only the caller's 12 objects stay active. The shrinker's
- * count sees the sheaved objects as reclaimable, before and after.
+ * count sees the sheaved objects as reclaimable, before and after. A stride
+ * of 256 bytes (KASAN's red zone included): a refill, which takes no second
+ * slab, always gets 4 objects.
  */
 static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 {
-	struct xalloc_cache *s = sheaf_cache(test, "sheaf_shrinker", 256, 4);
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_shrinker", 256 - XALLOC_KASAN_REDZONE, 4);
 	struct sheaf_objs *o = kunit_kzalloc(test, 3 * sizeof(*o), GFP_KERNEL);
 	struct xalloc_barn *barn = s->barns[cpu_to_mem(0)];
 	struct sheaf_objs *kept = o + 1, *c1 = o + 2;
@@ -795,6 +798,7 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	struct sheaf_stats st;
 
 	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_EQ(test, s->size, 256U);
 	*o = (struct sheaf_objs){ .s = s, .n = 20 };
 	*kept = (struct sheaf_objs){ .s = s, .n = 12 };
 	*c1 = (struct sheaf_objs){ .s = s, .n = 3 };

@@ -2248,9 +2248,11 @@ void xalloc_slab_flush(struct xalloc_cache *s, unsigned int nr, void **objs)
 /*
  * Up to @nr objects from this CPU's slabs, without hooks. Interrupts off.
  * The CPU freelist is held in a register and written back before the slow
- * path, which reads it.
+ * path, which reads it. @one_slab: stop when the CPU slab runs out once
+ * objects were taken, so that the slow path finds at most one slab.
  */
-static size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, size_t nr, void **objs)
+static __always_inline size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, size_t nr,
+					     void **objs, const bool one_slab)
 {
 	struct xalloc_cache_cpu *c = this_cpu_ptr(s->cpu);
 	const unsigned int shift = PAGE_SHIFT + oo_order(s->max);
@@ -2263,6 +2265,8 @@ static size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, size_t nr, void 
 		void *next;
 
 		if (unlikely(!object)) {
+			if (one_slab && i)
+				break;
 			c->aba.freelist = NULL;
 			objs[i] = ___xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, c);
 			object = c->aba.freelist;
@@ -2293,7 +2297,10 @@ static size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, size_t nr, void 
  * @nr: how many at most
  * @objs: where to store them
  *
- * The objects count as allocated and get no post-alloc hooks.
+ * The objects count as allocated and get no post-alloc hooks. Once the
+ * CPU slab runs out, one more slab (partial or new) is taken only if no
+ * object was stored yet: fewer than @nr rather than a slab more than the
+ * cache needs.
  *
  * Context: Any context.
  * Return: how many were stored, 0 when the zone has no memory left.
@@ -2305,7 +2312,7 @@ unsigned int xalloc_slab_refill(struct xalloc_cache *s, gfp_t gfp, unsigned int 
 	unsigned int n;
 
 	local_irq_save(flags);
-	n = alloc_bulk_cpu(s, gfp, nr, objs);
+	n = alloc_bulk_cpu(s, gfp, nr, objs, true);
 	local_irq_restore(flags);
 	return n;
 }
@@ -2360,7 +2367,7 @@ int xalloc_cache_alloc_bulk(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 		}
 		goto out;
 	}
-	i += alloc_bulk_cpu(s, gfp, nr - i, objs + i);
+	i += alloc_bulk_cpu(s, gfp, nr - i, objs + i, false);
 	local_irq_restore(flags);
 out:
 	slab_post_alloc_bulk(s, gfp, i, objs);
