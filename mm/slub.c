@@ -2246,10 +2246,23 @@ void xalloc_slab_flush(struct xalloc_cache *s, unsigned int nr, void **objs)
 }
 
 /*
+ * Whether the slow path would find free objects in a slab the cache has:
+ * the CPU slab's own freelist (remote frees), a CPU partial slab or one of
+ * the local node's. Interrupts off; the node's count is read racily.
+ */
+static __always_inline bool slab_at_hand(struct xalloc_cache *s, struct xalloc_cache_cpu *c)
+{
+	struct xalloc_cache_node *n = s->node[numa_mem_id()];
+
+	return (c->slab && READ_ONCE(c->slab->freelist)) || c->partial ||
+	       (n && READ_ONCE(n->nr_partial));
+}
+
+/*
  * Up to @nr objects from this CPU's slabs, without hooks. Interrupts off.
  * The CPU freelist is held in a register and written back before the slow
- * path, which reads it. @one_slab: stop when the CPU slab runs out once
- * objects were taken, so that the slow path finds at most one slab.
+ * path, which reads it. @one_slab: once objects were taken, stop rather
+ * than make the slow path allocate a new slab.
  */
 static __always_inline size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, size_t nr,
 					     void **objs, const bool one_slab)
@@ -2265,7 +2278,7 @@ static __always_inline size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, 
 		void *next;
 
 		if (unlikely(!object)) {
-			if (one_slab && i)
+			if (one_slab && i && !slab_at_hand(s, c))
 				break;
 			c->aba.freelist = NULL;
 			objs[i] = ___xalloc_slab_alloc(s, gfp, NUMA_NO_NODE, c);
@@ -2298,9 +2311,9 @@ static __always_inline size_t alloc_bulk_cpu(struct xalloc_cache *s, gfp_t gfp, 
  * @objs: where to store them
  *
  * The objects count as allocated and get no post-alloc hooks. Once the
- * CPU slab runs out, one more slab (partial or new) is taken only if no
- * object was stored yet: fewer than @nr rather than a slab more than the
- * cache needs.
+ * CPU slab runs out, partial slabs are taken as usual, but a new slab only
+ * while no object was stored yet: fewer than @nr rather than a slab more
+ * than the cache needs.
  *
  * Context: Any context.
  * Return: how many were stored, 0 when the zone has no memory left.
