@@ -785,8 +785,8 @@ static void xalloc_sheaf_bulk_free_checks_each(struct kunit *test)
  * flushes the two full ones (SHEAF_DRAIN), frees the barn's three
  * (BARN_FREE), and only the caller's 12 objects stay active. The shrinker's
  * count sees the sheaved objects as reclaimable, before and after. A stride
- * of 256 bytes (KASAN's red zone included): a refill, which takes no second
- * slab, always gets 4 objects.
+ * of 256 bytes (KASAN's red zone included), 16 objects a page: a refill,
+ * which allocates no new slab once it has objects, always gets 4.
  */
 static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 {
