@@ -1743,9 +1743,9 @@ unsigned long xalloc_cache_reclaimable(struct xalloc_cache *s)
 	xalloc_cache_counts(s, &cnt);
 	if (!cnt.num_objs)
 		return 0;
+	/* Active objects are clamped to num_objs: so is held. */
 	sheaved = xalloc_sheaf_objects(s);
-	held = cnt.active_objs > sheaved ? cnt.active_objs - sheaved : 0;
-	held = min(held, cnt.num_objs);
+	held = cnt.active_objs - min(cnt.active_objs, sheaved);
 	return mult_frac(cnt.num_pages, cnt.num_objs - held, cnt.num_objs);
 }
 EXPORT_SYMBOL_GPL(xalloc_cache_reclaimable);
