@@ -842,6 +842,39 @@ static void xalloc_sheaf_shrinker_drains_barns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, BARN_FREE), 4UL);
 }
 
+/*
+ * A refill takes what the CPU slab has left and allocates no new slab once
+ * it has objects: 16 objects a slab (a stride of 256 bytes, KASAN's red
+ * zone included), capacity 12. The first refill takes 12 of a new slab,
+ * the second the 4 left (one slab still), the third 12 of a second slab.
+ */
+static void xalloc_sheaf_refill_takes_no_new_slab(struct kunit *test)
+{
+	struct xalloc_cache *s = sheaf_cache(test, "sheaf_refill", 256 - XALLOC_KASAN_REDZONE, 12);
+	struct sheaf_objs *o = kunit_kzalloc(test, 2 * sizeof(*o), GFP_KERNEL);
+	struct xalloc_pcs *pcs0 = per_cpu_ptr(s->sheaves, 0);
+	struct sheaf_stats st;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_ASSERT_EQ(test, oo_objects(s->oo), 16U);
+	*o = (struct sheaf_objs){ .s = s, .n = 13 };
+	o[1] = (struct sheaf_objs){ .s = s, .n = 4 };
+	sheaf_snap(s, &st);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, o), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 2UL);
+	KUNIT_EXPECT_EQ(test, pcs0->main->size, 3U);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 1UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 16UL);
+	KUNIT_ASSERT_EQ(test, sheaf_on_cpu(test, 0, sheaf_alloc_fn, o + 1), 0L);
+	KUNIT_EXPECT_EQ(test, sheaf_delta(s, &st, SHEAF_REFILL), 3UL);
+	KUNIT_EXPECT_EQ(test, pcs0->main->size, 11U);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_slabs(s), 2UL);
+	KUNIT_EXPECT_EQ(test, sheaf_active(s), 28UL);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, o + 1);
+	sheaf_on_cpu(test, 0, sheaf_free_fn, o);
+	sheaf_expect_drained(test, s);
+}
+
 static struct kunit_case xalloc_sheaf_cases[] = {
 	KUNIT_CASE(xalloc_sheaf_alloc_free_hits),
 	KUNIT_CASE(xalloc_sheaf_swap_and_barn_exchange),
@@ -859,6 +892,7 @@ static struct kunit_case xalloc_sheaf_cases[] = {
 	KUNIT_CASE(xalloc_sheaf_bulk_double_free_reported),
 	KUNIT_CASE(xalloc_sheaf_bulk_free_checks_each),
 	KUNIT_CASE(xalloc_sheaf_shrinker_drains_barns),
+	KUNIT_CASE(xalloc_sheaf_refill_takes_no_new_slab),
 	{}
 };
 
