@@ -26,9 +26,10 @@
  * side holds (the reading is not timed): xalloc's zone pages in use
  * (neither free nor on per-CPU lists),
  * the kernel's slab pages (NR_SLAB_*, per-CPU differences included), both
- * less what they were before the first trial of the mode. The kernel's
- * kmalloc caches are shared with the rest of the guest, so its figure holds
- * only in a guest that does nothing else meanwhile.
+ * less what they were before the first trial of the mode, once every
+ * kmalloc class of both had an allocation on each of the mode's CPUs. The
+ * kernel's kmalloc caches are shared with the rest of the guest, so its
+ * figure holds only in a guest that does nothing else meanwhile.
  *
  * Lock order: xr_mutex (the trace, the run and the results) only.
  */
@@ -52,6 +53,7 @@
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 #include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 #include <xalloc/xalloc.h>
 
 #include "xalloc_bench_pages.h"
@@ -439,6 +441,24 @@ static void xr_threads_stop(struct xr_run *r, struct xr_thread *t, unsigned int 
 	}
 }
 
+/*
+ * One kmalloc and kfree of every kmalloc class, on this CPU, on both sides:
+ * the guest's kmalloc caches have slabs from boot on, xalloc's have none
+ * before their first use, which would count in the first mode's pages.
+ */
+static long xr_warm_kmalloc(void *unused)
+{
+	static const unsigned int sizes[] = {
+		8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+	};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		kfree(kmalloc(sizes[i], GFP_KERNEL));
+		xalloc_kfree(xalloc_kmalloc(sizes[i], GFP_KERNEL));
+	}
+	return 0;
+}
+
 /* Both sides in one mode, @rounds rounds of A B B A. */
 static int xr_mode_run(struct xr_run *r, enum xr_mode mode, unsigned int rounds,
 		       struct xr_result *res)
@@ -470,6 +490,8 @@ static int xr_mode_run(struct xr_run *r, enum xr_mode mode, unsigned int rounds,
 	err = xr_threads_start(r, t, cpus, nr);
 	if (err)
 		goto out;
+	for (i = 0; i < nr; i++)
+		work_on_cpu(cpus[i], xr_warm_kmalloc, NULL);
 	r->base_pages[0] = xr_pages(false);
 	r->base_pages[1] = xr_pages(true);
 	/* One untimed trial of each side first: caches and CPUs warm. */
