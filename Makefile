@@ -43,10 +43,10 @@ bench:
 
 # Recorded workloads (traces/) through xalloc and the kernel's allocators on
 # the bench kernel; RECORD=1 records them first on Debian's 6.1 kernel
-# (Documentation/replay.rst).
+# (Documentation/replay.rst); XALLOC_ARGS go to xalloc.ko as for bench.
 .PHONY: replay
 replay:
-	REPLAY_RECORD=$(RECORD) scripts/replay.sh $(TRACES)
+	REPLAY_RECORD=$(RECORD) XALLOC_ARGS="$(XALLOC_ARGS)" scripts/replay.sh $(TRACES)
 
 # xalloc of git revision REV against the working tree's, in one boot of the
 # bench kernel, turns A B B A: make bench-ab REV=main BENCH_ARGS=only=fastpath

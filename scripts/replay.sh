@@ -14,8 +14,9 @@
 #
 # Environment: REPLAY_RECORD=1 records the traces first on Debian's kernel
 # (scripts/replay_record.sh), REPLAY_ROUNDS (3: A B B A rounds per mode),
-# REPLAY_KERNEL (6.1), REPLAY_CONFIG (kunit/bench.config), and the guest's
-# shape as for scripts/guest.sh (XALLOC_SMP=2 ...).
+# REPLAY_KERNEL (6.1), REPLAY_CONFIG (kunit/bench.config), XALLOC_ARGS
+# (parameters of xalloc.ko, e.g. sheaves=0), and the guest's shape as for
+# scripts/guest.sh (XALLOC_SMP=2 ...).
 # Output in build/replay/: console.log, results.txt.
 set -euo pipefail
 
@@ -58,10 +59,11 @@ done
 	init_start xalloc-replay
 	echo "traces='${names[*]}'"
 	echo "rounds=$rounds"
+	echo "xparams='${XALLOC_ARGS:-}'"
 	cat <<'EOF'
 d=/sys/kernel/debug/xalloc_replay
 mark "cpus $(grep -c ^processor /proc/cpuinfo) $(uname -r)"
-if insmod /lib/xalloc/xalloc.ko && insmod /lib/xalloc/xalloc_replay.ko; then
+if insmod /lib/xalloc/xalloc.ko $xparams && insmod /lib/xalloc/xalloc_replay.ko; then
 	for t in $traces; do
 		r0=$(reports)
 		cat /lib/xalloc/$t.bin >$d/trace
