@@ -79,7 +79,9 @@ static int __init xalloc_init(void)
 
 	if (!zone_mb_ok())
 		return -EINVAL;
-	xalloc_rcu_init();
+	ret = xalloc_rcu_init();
+	if (ret)
+		return ret;
 	if (fail_chunk)
 		xalloc_fail_set(XALLOC_FAIL_CHUNK, 100, fail_chunk, 1);
 	ret = fail_step("zone");
@@ -88,7 +90,7 @@ static int __init xalloc_init(void)
 				       zone_max_pages());
 	xalloc_fail_set(XALLOC_FAIL_CHUNK, 0, 0, 0);
 	if (ret)
-		return ret;
+		goto err_rcu_exit;
 	ret = xalloc_slab_init();
 	if (ret)
 		goto err_zone_exit;
@@ -121,12 +123,14 @@ err_chardev_exit:
 err_shrink_exit:
 	xalloc_shrink_exit();
 err_kmalloc_exit:
-	xalloc_rcu_exit();
+	xalloc_rcu_barrier();
 	xalloc_kmalloc_exit();
 err_slab_exit:
 	xalloc_slab_exit();
 err_zone_exit:
 	xalloc_zone_exit();
+err_rcu_exit:
+	xalloc_rcu_exit();
 	return ret;
 }
 

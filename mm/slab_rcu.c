@@ -12,14 +12,17 @@
  *
  * xalloc_kfree_rcu() and xalloc_cache_free_rcu(): each CPU fills a block of
  * object pointers, one page from the kernel's page allocator; a full block
- * or one older than XALLOC_RCU_DELAY goes to call_rcu() whole, and its
- * callback hands the objects back in bulk, runs of one cache at a time
- * through xalloc_cache_free_bulk(). Without a block, an object with an
+ * or one older than XALLOC_RCU_DELAY goes to queue_rcu_work() whole, and
+ * after the grace period a work item of xalloc_rcu_wq hands the objects back
+ * in bulk, runs of one cache at a time through xalloc_cache_free_bulk(): in
+ * process context, as the kernel's kfree_rcu() batches are, not in the RCU
+ * softirq that interrupts whatever the CPU runs. Without a block, an object with an
  * rcu_head goes to call_rcu() on its own head; a headless one is freed
  * after synchronize_rcu(), which is why the headless form may sleep.
  *
  * Invariants, per cache s (exact whenever no free is in flight):
- *   free_rcu_queued == free_rcu_freed + objects waiting in blocks, on
+ *   free_rcu_queued == free_rcu_freed + objects waiting in blocks (filled,
+ *                      after queue_rcu_work() or in its work item), on
  *                      call_rcu() or in synchronize_rcu()
  *   free_rcu_queued >= free_rcu_batched + free_rcu_sync
  *
@@ -48,7 +51,7 @@
 
 /* One page of object pointers, freed together after a grace period. */
 struct xalloc_rcu_block {
-	struct rcu_head rcu;
+	struct rcu_work rwork;
 	unsigned int nr;		/* objects in @objs */
 	void *objs[];
 };
@@ -64,6 +67,9 @@ struct xalloc_rcu_cpu {
 };
 
 static DEFINE_PER_CPU(struct xalloc_rcu_cpu, xalloc_rcu_cpus);
+
+/* Where full blocks are handed back after their grace period. */
+static struct workqueue_struct *xalloc_rcu_wq;
 
 /* Slabs of type-safe caches waiting for their grace period. */
 static atomic_long_t xalloc_rcu_slabs = ATOMIC_LONG_INIT(0);
@@ -195,9 +201,10 @@ static void rcu_head_free(struct rcu_head *head)
 
 /* ---- Per-CPU blocks ----------------------------------------------------- */
 
-static void rcu_block_free(struct rcu_head *rcu)
+static void rcu_block_free(struct work_struct *work)
 {
-	struct xalloc_rcu_block *b = container_of(rcu, struct xalloc_rcu_block, rcu);
+	struct xalloc_rcu_block *b = container_of(to_rcu_work(work),
+						  struct xalloc_rcu_block, rwork);
 	struct xalloc_rcu_cpu *rc;
 	unsigned long flags;
 
@@ -231,7 +238,14 @@ static struct xalloc_rcu_block *rcu_block_get(struct xalloc_rcu_cpu *rc)
 	return b;
 }
 
-/* Hand the block @rc is filling, if any, to call_rcu(). */
+/* Free the objects of @b after a grace period. */
+static void rcu_block_queue(struct xalloc_rcu_block *b)
+{
+	INIT_RCU_WORK(&b->rwork, rcu_block_free);
+	queue_rcu_work(xalloc_rcu_wq, &b->rwork);
+}
+
+/* Hand the block @rc is filling, if any, to rcu_block_queue(). */
 static void rcu_cpu_submit(struct xalloc_rcu_cpu *rc)
 {
 	struct xalloc_rcu_block *b;
@@ -242,7 +256,7 @@ static void rcu_cpu_submit(struct xalloc_rcu_cpu *rc)
 	rc->block = NULL;
 	spin_unlock_irqrestore(&rc->lock, flags);
 	if (b)
-		call_rcu(&b->rcu, rcu_block_free);
+		rcu_block_queue(b);
 }
 
 static void rcu_monitor(struct work_struct *work)
@@ -282,7 +296,7 @@ static bool rcu_block_add(struct xalloc_cache *s, void *obj)
 		xalloc_stat(s, FREE_RCU_BATCHED);
 	spin_unlock_irqrestore(&rc->lock, flags);
 	if (full)
-		call_rcu(&full->rcu, rcu_block_free);
+		rcu_block_queue(full);
 	return true;
 }
 
@@ -373,9 +387,9 @@ EXPORT_SYMBOL_GPL(xalloc_cache_free_call_rcu);
 /**
  * xalloc_rcu_barrier() - wait for every free queued after a grace period
  *
- * Every CPU's block is handed to call_rcu() at once; then the call waits
- * for all of them, for the objects queued on their own rcu_head, and for
- * the slabs of type-safe caches that those frees emptied.
+ * Every CPU's block is queued at once; then the call waits for all of them
+ * (their grace periods and work items), for the objects queued on their own
+ * rcu_head, and for the slabs of type-safe caches that those frees emptied.
  *
  * Context: Process context; sleeps.
  */
@@ -386,7 +400,9 @@ void xalloc_rcu_barrier(void)
 	might_sleep();
 	for_each_possible_cpu(cpu)
 		rcu_cpu_submit(per_cpu_ptr(&xalloc_rcu_cpus, cpu));
+	/* Every block's RCU callback has queued its work item: wait for those. */
 	rcu_barrier();
+	flush_workqueue(xalloc_rcu_wq);
 	/* Slabs of type-safe caches the frees above emptied. */
 	if (atomic_long_read(&xalloc_rcu_slabs))
 		rcu_barrier();
@@ -408,20 +424,26 @@ void xalloc_rcu_cache_sync(struct xalloc_cache *s)
 /* ---- Load and unload ---------------------------------------------------- */
 
 /**
- * xalloc_rcu_init() - set up each CPU's blocks
+ * xalloc_rcu_init() - set up each CPU's blocks and the workqueue that frees them
  *
  * Context: Process context, at module load.
+ * Return: 0, or -ENOMEM without the workqueue.
  */
-void xalloc_rcu_init(void)
+int xalloc_rcu_init(void)
 {
 	int cpu;
 
+	/* Frees after a grace period are what reclaim may wait for. */
+	xalloc_rcu_wq = alloc_workqueue("xalloc_rcu", WQ_MEM_RECLAIM, 0);
+	if (!xalloc_rcu_wq)
+		return -ENOMEM;
 	for_each_possible_cpu(cpu) {
 		struct xalloc_rcu_cpu *rc = per_cpu_ptr(&xalloc_rcu_cpus, cpu);
 
 		spin_lock_init(&rc->lock);
 		INIT_DELAYED_WORK(&rc->monitor, rcu_monitor);
 	}
+	return 0;
 }
 
 /**
@@ -445,4 +467,5 @@ void xalloc_rcu_exit(void)
 		free_page((unsigned long)rc->spare);
 		rc->spare = NULL;
 	}
+	destroy_workqueue(xalloc_rcu_wq);
 }

@@ -14,7 +14,7 @@ void xalloc_rcu_discard_slab(struct xalloc_page *slab);
 void xalloc_rcu_wait_slabs(struct xalloc_cache *s);
 void xalloc_rcu_cache_sync(struct xalloc_cache *s);
 unsigned long xalloc_rcu_slabs_pending(void);
-void xalloc_rcu_init(void);
+int xalloc_rcu_init(void);
 void xalloc_rcu_exit(void);
 
 #endif /* _XALLOC_SLAB_RCU_H */
