@@ -677,13 +677,18 @@ static noinline bool object_layout_poisons(void *obj)
  * flags of @s are its own layout's; an object of a poisoning debug layout
  * is found by its slab.
  */
-static __always_inline bool slab_want_init_on_alloc(struct xalloc_cache *s, void *obj,
-						    gfp_t gfp)
+static __always_inline bool slab_want_init_on_alloc_cache(struct xalloc_cache *s)
 {
-	if (!want_init_on_alloc(gfp & ~__GFP_ZERO) || s->ctor ||
-	    (s->flags & (XALLOC_POISON | XALLOC_TYPESAFE_BY_RCU)))
-		return gfp & __GFP_ZERO;
-	if (unlikely(rcu_access_pointer(s->layout)) && object_layout_poisons(obj))
+	return want_init_on_alloc(0) && !s->ctor &&
+	       !(s->flags & (XALLOC_POISON | XALLOC_TYPESAFE_BY_RCU));
+}
+
+/* @init: slab_want_init_on_alloc_cache(@s), which bulk calls read once. */
+static __always_inline bool slab_want_init_on_alloc_obj(struct xalloc_cache *s, void *obj,
+							gfp_t gfp, bool init)
+{
+	if (!init ||
+	    (unlikely(rcu_access_pointer(s->layout)) && object_layout_poisons(obj)))
 		return gfp & __GFP_ZERO;
 	return true;
 }
@@ -715,14 +720,23 @@ noinline void xalloc_kmemleak_alloc(const void *p, size_t size, gfp_t gfp)
 }
 #endif
 
-/* An object handed out: valid to KASAN, zeroed if asked, known to kmemleak. */
+/*
+ * An object handed out: valid to KASAN, zeroed if asked, known to kmemleak;
+ * @init as for slab_want_init_on_alloc_obj().
+ */
+static __always_inline void __slab_post_alloc_hook(struct xalloc_cache *s, void *obj,
+						   gfp_t gfp, bool init)
+{
+	xalloc_kasan_unpoison(obj, s->object_size);
+	if (unlikely(slab_want_init_on_alloc_obj(s, obj, gfp, init)))
+		memset(obj, 0, s->object_size);
+	xalloc_kmemleak_alloc(obj, s->object_size, gfp);
+}
+
 static __always_inline void slab_post_alloc_hook(struct xalloc_cache *s, void *obj,
 						 gfp_t gfp)
 {
-	xalloc_kasan_unpoison(obj, s->object_size);
-	if (unlikely(slab_want_init_on_alloc(s, obj, gfp)))
-		memset(obj, 0, s->object_size);
-	xalloc_kmemleak_alloc(obj, s->object_size, gfp);
+	__slab_post_alloc_hook(s, obj, gfp, slab_want_init_on_alloc_cache(s));
 }
 
 static noinline void double_free_report(struct xalloc_cache *s, void *obj,
@@ -2331,17 +2345,21 @@ unsigned int xalloc_slab_refill(struct xalloc_cache *s, gfp_t gfp, unsigned int 
 }
 
 /*
- * slab_post_alloc_hook() on each of @nr objects; no loop when it has no
- * work (no KASAN, no kmemleak, neither init_on_alloc nor __GFP_ZERO).
+ * slab_post_alloc_hook() on each of @nr objects, what the cache decides for
+ * all of them read once; no loop when it has no work (no KASAN, no kmemleak,
+ * neither init_on_alloc nor __GFP_ZERO).
  */
 static __always_inline void slab_post_alloc_bulk(struct xalloc_cache *s, gfp_t gfp,
 						 size_t nr, void **objs)
 {
+	bool init;
+
 	if (!IS_ENABLED(CONFIG_KASAN_GENERIC) && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
 	    !want_init_on_alloc(gfp))
 		return;
+	init = slab_want_init_on_alloc_cache(s);
 	for (size_t i = 0; i < nr; i++)
-		slab_post_alloc_hook(s, objs[i], gfp);
+		__slab_post_alloc_hook(s, objs[i], gfp, init);
 }
 
 /**
