@@ -17,9 +17,11 @@
  * preempt_disable(), timed with ktime_get_ns(). An empty batch of the same
  * length, timed the same way, is the overhead subtracted from each batch.
  * Remote frees and scaling run several CPUs at once and are timed from the
- * first start to the last end (throughput). The RCU scenario times the
+ * first start to the last end (throughput); each trial of remote frees is
+ * followed by one of the ring alone, a placeholder passed and nothing
+ * allocated, which both sides pay. The RCU scenario times the
  * allocation and the free after a grace period of each object (the queueing;
- * the frees themselves run later, in RCU callbacks and workers) and records
+ * the frees themselves run later, in work items on both sides) and records
  * the peak growth of slab memory after each batch, the memory waiting for a
  * grace period: xalloc's from its cache's pages, the kernel's from the
  * NR_SLAB_UNRECLAIMABLE_B counter of every node; after each trial every
@@ -177,6 +179,8 @@ struct xb_ring {
  * @sizes: XB_KMALLOC: the size of each allocation
  * @order: XB_KMALLOC: the order in which the objects are freed
  * @ring: XB_REMOTE: the ring
+ * @ring_only: XB_REMOTE: the trial passes a placeholder, allocates and frees
+ *	nothing
  * @nr_threads: threads of a trial
  * @arrived: threads that reached the start line
  * @start: completed once every thread of a trial is awake
@@ -196,6 +200,7 @@ struct xb_run {
 	unsigned int *sizes;
 	unsigned int *order;
 	struct xb_ring *ring;
+	bool ring_only;
 	unsigned int nr_threads;
 	atomic_t arrived;
 	struct completion start;
@@ -510,8 +515,11 @@ static int xb_produce(struct xb_thread *t)
 	void *p;
 
 	for (head = 0; head < total; head++) {
-		p = t->kernel ? kmem_cache_alloc(r->kc, XB_GFP) :
-				xalloc_cache_alloc(r->xc, XB_GFP);
+		if (r->ring_only)
+			p = ring;
+		else
+			p = t->kernel ? kmem_cache_alloc(r->kc, XB_GFP) :
+					xalloc_cache_alloc(r->xc, XB_GFP);
 		if (!p) {
 			/* After the last push: the consumer drains, then stops. */
 			smp_store_release(&ring->abort, true);
@@ -550,6 +558,8 @@ static int xb_consume(struct xb_thread *t)
 		p = ring->slot[tail % XB_RING_SIZE];
 		/* Hands the slot back only after reading it. */
 		smp_store_release(&ring->tail, tail + 1);
+		if (r->ring_only)
+			continue;
 		if (t->kernel)
 			kmem_cache_free(r->kc, p);
 		else
@@ -890,6 +900,17 @@ static int xb_scenario_run(const struct xb_scenario *sc,
 				goto out;
 			}
 		}
+		/* Remote frees: the ring alone, after both sides. */
+		if (i && sc->kind == XB_REMOTE) {
+			r.ring_only = true;
+			ps = xb_trial(&r, t, cpus, nr_cpus, false);
+			r.ring_only = false;
+			if (ps < 0) {
+				err = ps;
+				goto out;
+			}
+			one[0][i - 1] = ps;
+		}
 	}
 	xalloc_bench_stat_set(&res->xalloc, v[0], trials);
 	xalloc_bench_stat_set(&res->kernel, v[1], trials);
@@ -898,6 +919,10 @@ static int xb_scenario_run(const struct xb_scenario *sc,
 		xalloc_bench_stat_set(&st1[1], one[1], trials);
 		res->xalloc_speedup = div64_u64(st1[0].med * 1000, res->xalloc.med ?: 1);
 		res->kernel_speedup = div64_u64(st1[1].med * 1000, res->kernel.med ?: 1);
+	}
+	if (sc->kind == XB_REMOTE) {
+		xalloc_bench_stat_set(&st1[0], one[0], trials);
+		res->ring_ps = st1[0].med;
 	}
 	res->trials = trials;
 	res->scale = scale;
@@ -1026,8 +1051,10 @@ static void xb_format(const struct xalloc_bench_result *res, char *buf, size_t l
 			       res->peak_kib[0], res->peak_kib[1]);
 	if (res->xalloc_speedup && res->kernel_speedup) {
 		n += xb_put_x1000(buf + n, len - n, "xalloc_speedup", res->xalloc_speedup);
-		xb_put_x1000(buf + n, len - n, "kernel_speedup", res->kernel_speedup);
+		n += xb_put_x1000(buf + n, len - n, "kernel_speedup", res->kernel_speedup);
 	}
+	if (res->ring_ps)
+		xb_put_ns(buf + n, len - n, "ring", res->ring_ps);
 }
 
 /* ---- Public interface --------------------------------------------------- */

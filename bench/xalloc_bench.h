@@ -62,6 +62,10 @@ struct xalloc_bench_attempt {
  *	throughput on one CPU, both timed as wall time from start to end in
  *	the same trials, times 1000; 0 when not measured
  * @kernel_speedup: the same for the kernel's allocator
+ * @ring_ps: "remote" only: median picoseconds per object of the same ring
+ *	passing a placeholder, nothing allocated or freed, timed the same way
+ *	in the same trials (what both sides pay besides their allocator); 0
+ *	when not measured
  * @peak_kib: "kfree-rcu" only: the most slab memory, in KiB, that waited for
  *	a grace period after a batch of a trial, xalloc's [0] and the kernel's [1]
  * @skipped: not run, e.g. remote frees with one CPU online
@@ -80,6 +84,7 @@ struct xalloc_bench_result {
 	struct xalloc_bench_stat kernel;
 	u64 xalloc_speedup;
 	u64 kernel_speedup;
+	u64 ring_ps;
 	u64 peak_kib[2];
 	bool skipped;
 	unsigned int scale;

@@ -90,7 +90,7 @@ def parse_results(lines):
             r[side] = {s: float(kv["%s_%s" % (side, s)])
                        for s in ("med", "min", "max")}
         r["ratio"] = None if kv["ratio"] == "-" else float(kv["ratio"])
-        for key in ("xalloc_speedup", "kernel_speedup"):
+        for key in ("xalloc_speedup", "kernel_speedup", "ring"):
             if key in kv:
                 r[key] = float(kv[key])
         for key in ("xalloc_peak_kib", "kernel_peak_kib"):
@@ -202,6 +202,11 @@ def speed_table(results):
         if "xalloc_speedup" in r:
             note.append("speedup on %d CPUs: xalloc %.2fx, kernel %.2fx" % (
                 r["cpus"], r["xalloc_speedup"], r["kernel_speedup"]))
+        if "ring" in r:
+            note.append("ring alone %.1f ns/op" % r["ring"])
+            beyond = (r["xalloc"]["med"] - r["ring"], r["kernel"]["med"] - r["ring"])
+            if beyond[1] > 0:
+                note.append("beyond it %.3f" % (beyond[0] / beyond[1]))
         if "xalloc_peak_kib" in r:
             note.append("waiting for a grace period, peak: xalloc %d KiB, kernel %d KiB" % (
                 r["xalloc_peak_kib"], r["kernel_peak_kib"]))
