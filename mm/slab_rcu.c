@@ -16,9 +16,9 @@
  * after the grace period a work item of xalloc_rcu_wq hands the objects back
  * in bulk, runs of one cache at a time through xalloc_cache_free_bulk(): in
  * process context, as the kernel's kfree_rcu() batches are, not in the RCU
- * softirq that interrupts whatever the CPU runs. Without a block, an object with an
- * rcu_head goes to call_rcu() on its own head; a headless one is freed
- * after synchronize_rcu(), which is why the headless form may sleep.
+ * softirq that interrupts whatever the CPU runs. Without a block, an object
+ * with an rcu_head goes to call_rcu() on its own head; a headless one is
+ * freed after synchronize_rcu(), which is why the headless form may sleep.
  *
  * Invariants, per cache s (exact whenever no free is in flight):
  *   free_rcu_queued == free_rcu_freed + objects waiting in blocks (filled,
