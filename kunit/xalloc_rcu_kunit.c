@@ -194,7 +194,7 @@ static void holder_stop(struct kunit *test, struct rcu_holder *h)
 	KUNIT_EXPECT_GT(test, h->spins, 0UL);
 }
 
-/* Long enough for a block that is not full to go to call_rcu(). */
+/* Long enough for a block that is not full to be queued (its monitor). */
 static void rcu_let_blocks_go(void)
 {
 	msleep(3 * jiffies_to_msecs(HZ / 50) + 10);
