@@ -229,7 +229,7 @@ check_kernel() {
 	before=$(sed -n 's/^xalloc-check: memfree before \([0-9]*\) kB/\1/p' "$c")
 	after=$(sed -n 's/^xalloc-check: memfree after \([0-9]*\) kB/\1/p' "$c")
 	check "within_chunk '$before' '$after'" "$ver" \
-		"MemFree after rmmod less than a chunk below (${before:-?} -> ${after:-?} kB)"
+		"MemFree+kernel use after rmmod less than a chunk below (${before:-?} -> ${after:-?} kB)"
 	chunks_back "$ver" "rmmod xalloc" "$c" 1
 
 	no_splat "$ver" guest "$c" "$dir/splats.log"

@@ -55,6 +55,7 @@ check)
 # Forget leak suspects from boot, so kmemleak reports only ours.
 leaks_forget
 mark "memfree before $(memfree) kB"
+mark "meminfo before $(meminfo)"
 # quarantine_kb=0: no KASAN quarantine, so that a freed object is reused at
 # once, as the suites' exact reuse and count expectations need (a guest of
 # its own, scripts/finders.sh, tests the quarantine).
@@ -125,6 +126,7 @@ else
 	mark "rmmod xalloc failed"
 fi
 mark "memfree after $(memfree) kB"
+mark "meminfo after $(meminfo)"
 leaks_scan && mark "kmemleak done"
 mark "done"
 EOF

@@ -217,12 +217,12 @@ EOF
 		"insmod xalloc.ko fail_chunk=20 loads with node 1's 3 of 16 chunks, and rmmod gives back 19 and its debugfs directory"
 	a=$(mark "$c" memfree-fail-before)
 	b=$(mark "$c" memfree-fail-after)
-	check "within_chunk '$a' '$b'" "$ver" "MemFree after the failed loads less than a chunk below (${a:-?} -> ${b:-?} kB)"
+	check "within_chunk '$a' '$b'" "$ver" "MemFree+kernel use after the failed loads less than a chunk below (${a:-?} -> ${b:-?} kB)"
 	ncycles=$(mark "$c" cycles)
 	check "[ '${ncycles:-0}' -eq $cycles ]" "$ver" "load cycles with a /dev/xalloc workload: ${ncycles:-0} of $cycles"
 	a=$(mark "$c" memfree-cycles-before)
 	b=$(mark "$c" memfree-cycles-after)
-	check "within_chunk '$a' '$b'" "$ver" "MemFree after $cycles load cycles less than a chunk below (${a:-?} -> ${b:-?} kB)"
+	check "within_chunk '$a' '$b'" "$ver" "MemFree+kernel use after $cycles load cycles less than a chunk below (${a:-?} -> ${b:-?} kB)"
 	n=$(mark "$c" cycles-reports)
 	check "[ '${n:-x}' = 0 ]" "$ver" "no xalloc report in the load cycles (debugfs reports changed in ${n:-?} cycles)"
 	# fail_init=zone fails before carving; the other four failed loads and
@@ -337,7 +337,7 @@ EOF
 	check "grep -q '^xalloc-rel: alive at the end' '$c'" "$ver" "pressure: guest alive at the end"
 	a=$(mark "$c" memfree-before)
 	b=$(mark "$c" memfree-after)
-	check "within_chunk '$a' '$b'" "$ver" "pressure: MemFree at the end less than a chunk below (${a:-?} -> ${b:-?} kB)"
+	check "within_chunk '$a' '$b'" "$ver" "pressure: MemFree+kernel use at the end less than a chunk below (${a:-?} -> ${b:-?} kB)"
 	# One unload per insmod that failed with ENOMEM (after carving), and the rmmod.
 	n=$(grep -c -e '^xalloc-rel: insmod-[0-9]* ENOMEM' -e '^xalloc-rel: rmmod ok' "$c" || true)
 	chunks_back "$ver" pressure "$c" "$n"
