@@ -21,6 +21,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kasan.h>
 #include <linux/kthread.h>
+#include <linux/pid.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -573,6 +574,57 @@ static void xalloc_rcu_free_under_spinlock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
 }
 
+/* ---- Where a block's objects go back -------------------------------------- */
+
+/* Expect @pid to be a workqueue worker (a kworker or the rescuer). */
+static void expect_worker(struct kunit *test, pid_t pid)
+{
+	struct task_struct *t;
+	bool worker;
+
+	KUNIT_EXPECT_GT(test, pid, 0);		/* the idle task: an interrupt */
+	rcu_read_lock();
+	t = pid_task(find_vpid(pid), PIDTYPE_PID);
+	worker = t && (t->flags & PF_WQ_WORKER);
+	rcu_read_unlock();
+	KUNIT_EXPECT_TRUE_MSG(test, worker, "pid %d freed after the grace period", pid);
+}
+
+/*
+ * A block's objects go back in a work item of xalloc's workqueue, in process
+ * context, not in the RCU softirq: the free tracks of a cache that stores
+ * them name workqueue workers only. The case's thread, which queued them,
+ * sleeps in xalloc_rcu_barrier() meanwhile, so a free from an interrupt
+ * would name the idle task, ksoftirqd or whatever else ran there.
+ */
+static void xalloc_rcu_block_freed_by_worker(struct kunit *test)
+{
+	struct xalloc_cache *s = rcu_cache(test, "rcu_worker", XALLOC_STORE_USER, NULL);
+	struct rcu_obj **objs = kunit_kcalloc(test, RCU_NR_OBJS, sizeof(*objs), GFP_KERNEL);
+	struct xalloc_location *loc = kunit_kcalloc(test, 8, sizeof(*loc), GFP_KERNEL);
+	struct rcu_stats before;
+	unsigned long count = 0;
+	int i, nr;
+
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	KUNIT_ASSERT_NOT_NULL(test, loc);
+	rcu_alloc_objs(test, s, objs);
+	before = rcu_stats(s);
+	for (i = 0; i < RCU_NR_OBJS; i++)
+		xalloc_cache_free_rcu(s, objs[i], rcu);
+	xalloc_rcu_barrier();
+	expect_rcu_stats(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0, RCU_NR_OBJS);
+	nr = xalloc_debug_traces(s, false, loc, 8);
+	KUNIT_ASSERT_GE(test, nr, 1);
+	for (i = 0; i < nr; i++) {
+		expect_worker(test, loc[i].min_pid);
+		expect_worker(test, loc[i].max_pid);
+		count += loc[i].count;
+	}
+	KUNIT_EXPECT_EQ(test, count, (unsigned long)RCU_NR_OBJS);
+	KUNIT_EXPECT_EQ(test, xalloc_kunit_active(s), 0UL);
+}
+
 /* ---- No memory for a block ------------------------------------------------ */
 
 /* With an rcu_head: call_rcu() on the object's own head, still not early. */
@@ -899,6 +951,7 @@ static struct kunit_case xalloc_rcu_cases[] = {
 	KUNIT_CASE(xalloc_rcu_typesafe_debug),
 	KUNIT_CASE(xalloc_rcu_free_from_irq),
 	KUNIT_CASE(xalloc_rcu_free_under_spinlock),
+	KUNIT_CASE(xalloc_rcu_block_freed_by_worker),
 	KUNIT_CASE(xalloc_rcu_no_block_head_form),
 	KUNIT_CASE(xalloc_rcu_no_block_headless),
 	KUNIT_CASE(xalloc_rcu_pending_frees_at_unload),
