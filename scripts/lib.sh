@@ -137,20 +137,20 @@ tap_result() {
 # (4 MiB, XALLOC_CHUNK_ORDER in mm/zone.h) below A, the leak checks' test: a
 # chunk xalloc kept would show. memfree() adds to MemFree the free pages on
 # the kernel's per-CPU lists (where the pages of the chunks xalloc gives back
-# land first), what the kernel counts as its own slab, vmalloc, per-CPU,
-# stack and page-table use, and the stack depot (KASAN's and the debug
-# caches' stack records, kept for good) where the kernel tells it (6.9 on):
-# all grow for reasons of their own while the suites run. Seen on 6.1:
-# MemFree alone fell 4156 kB (and 4420 kB in a CI run) with every chunk
-# given back; slab +292 kB, per-CPU chunks +624 kB, per-CPU lists +780 kB,
-# and the sum fell 2092 kB: presumably the stack depot, which 6.1 does not
-# tell (on 6.12 it grew 1904 kB in a run, and the sum fell 704 kB). Pages xalloc took with alloc_pages()
-# and kept are in none of those counters; a kmalloc(), vmalloc() or per-CPU
-# leak is kmemleak's to find, and scripts/reliability.sh reads the sum
-# around 50 load cycles, where growth of that kind is done. The sum may also
-# end up higher than it started: KASAN's quarantine and RCU hand back memory
-# freed before the first reading (seen: +1.03% on 6.12). Memory that rises
-# was not lost.
+# land first), what the kernel counts as its own slab, vmalloc, per-CPU, stack
+# and page-table use, and the stack depot (KASAN's and the debug caches' stack
+# records, kept for good) where the kernel tells it (6.9 on): all grow for
+# reasons of their own while the suites run. Seen on 6.1: MemFree alone fell
+# 4156 kB (and 4420 kB in a CI run) with every chunk given back; slab +292 kB,
+# per-CPU chunks +624 kB, per-CPU lists +780 kB, and the sum fell 2092 kB:
+# presumably the stack depot, which 6.1 does not tell (on 6.12 it grew 1904 kB
+# in a run, and the sum fell 704 kB). Pages xalloc took with alloc_pages() and
+# kept are in none of those counters; a kmalloc(), vmalloc() or per-CPU leak
+# is kmemleak's to find, and scripts/reliability.sh reads the sum around 50
+# load cycles, where growth of that kind is done. The sum may also end up
+# higher than it started: KASAN's quarantine and RCU hand back memory freed
+# before the first reading (seen: +1.03% on 6.12). Memory that rises was not
+# lost.
 xalloc_chunk_kb=4096
 within_chunk() {
 	[ -n "$1" ] && [ -n "$2" ] && [ $(($1 - $2)) -lt $xalloc_chunk_kb ]
@@ -175,8 +175,7 @@ chunks_back() {
 # systems, PATH, mark() printing "TAG: ..." lines for the host to find,
 # memfree() (kB, read once deferred frees settled, the page cache is gone and
 # every slab cache is shrunk: MemFree plus the free pages on the per-CPU
-# lists and the memory the kernel counts as its own slab, vmalloc, per-CPU,
-# stack and page-table use, see within_chunk),
+# lists and the memory the kernel counts as its own use, see within_chunk),
 # meminfo() (those counters on one line, for the log),
 # reports() (xalloc's report count from debugfs, "none" without xalloc),
 # and, where the kernel has kmemleak, leaks_forget (what boot left) and
