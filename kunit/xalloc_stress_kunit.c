@@ -857,6 +857,31 @@ static int switch_worker(void *arg)
  * How many layouts of @s, its own included, have slabs now; @buf gets their
  * debug letters ("-" for none) and slab counts, e.g. "-:2 Z:1 P:3".
  */
+/* A switch_worker() bound to each online CPU; returns how many were started. */
+static int switch_load_start(struct kunit *test, struct switch_load *sl)
+{
+	int cpu, started = 0;
+
+	for_each_online_cpu(cpu) {
+		struct task_struct *t = kthread_create(switch_worker, sl,
+						       "xalloc_switch/%d", cpu);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		kthread_bind(t, cpu);
+		atomic_inc(&sl->running);
+		wake_up_process(t);
+		started++;
+	}
+	return started;
+}
+
+static void switch_load_stop(struct switch_load *sl)
+{
+	WRITE_ONCE(sl->stop, true);
+	while (atomic_read(&sl->running))
+		msleep(20);
+}
+
 static unsigned int layouts_with_slabs(struct xalloc_cache *s, char *buf, size_t len)
 {
 	struct xalloc_cache *l;
@@ -914,21 +939,12 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 	unsigned long deadline = jiffies + 120 * HZ;
 	char now[64], at_most[64] = "";
 	struct xalloc_cache_counts cnt;
-	int cpu, started = 0;
+	int started;
 
 	sl.s = sl.kmalloc ? xalloc_cache_lookup("kmalloc-64") :
 			    xalloc_cache_create("stress-switch", 72, 0, 0, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, sl.s);
-	for_each_online_cpu(cpu) {
-		struct task_struct *t = kthread_create(switch_worker, &sl,
-						       "xalloc_switch/%d", cpu);
-
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-		kthread_bind(t, cpu);
-		atomic_inc(&sl.running);
-		wake_up_process(t);
-		started++;
-	}
+	started = switch_load_start(test, &sl);
 	/* Whole rounds, so that the last switch is to none. */
 	for (i = 0; i < 200; i++) {
 		if (!(i % ARRAY_SIZE(flags)) && time_after(jiffies, deadline))
@@ -945,9 +961,7 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 		}
 		invalid += xalloc_cache_validate(sl.s);
 	}
-	WRITE_ONCE(sl.stop, true);
-	while (atomic_read(&sl.running))
-		msleep(20);
+	switch_load_stop(&sl);
 	kunit_info(test, "%s: %u switches (%u with objects live) while %d CPUs ran, at most %u layouts with slabs at once (layout:slabs %s), %ld objects verified",
 		   param, switches, live, started, most, at_most,
 		   atomic_long_read(&sl.verified));
@@ -970,12 +984,48 @@ static void xalloc_stress_debug_switch_under_load(struct kunit *test)
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
+/*
+ * With red zones on kmalloc-64, every CPU allocates 40 to 64 bytes, fills,
+ * verifies and frees while this thread validates the cache over and over:
+ * validation checks the kmalloc red zone (the bytes past the size asked) of
+ * live objects, and must never find one that xalloc_kmalloc() is still
+ * setting up: its size recorded, the zone not yet written.
+ */
+static void xalloc_stress_validate_races_kmalloc_redzone(struct kunit *test)
+{
+	struct switch_load sl = { .kmalloc = true };
+	unsigned long deadline = jiffies + 10 * HZ, invalid = 0;
+	unsigned int rounds = 0;
+	int started;
+
+	sl.s = xalloc_cache_lookup("kmalloc-64");
+	KUNIT_ASSERT_NOT_NULL(test, sl.s);
+	KUNIT_ASSERT_EQ(test, xalloc_cache_set_debug(sl.s, XALLOC_RED_ZONE), 0);
+	started = switch_load_start(test, &sl);
+	while (time_before(jiffies, deadline)) {
+		invalid += xalloc_cache_validate(sl.s);
+		rounds++;
+		cond_resched();
+	}
+	switch_load_stop(&sl);
+	kunit_info(test, "%u validations while %d CPUs ran, %ld objects verified",
+		   rounds, started, atomic_long_read(&sl.verified));
+	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(sl.s, 0), 0);
+	KUNIT_EXPECT_GT(test, rounds, 100U);
+	KUNIT_EXPECT_EQ(test, invalid, 0UL);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&sl.bad), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&sl.failed), 0L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&sl.verified), 1000L);
+	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
+}
+
 static struct kunit_case xalloc_stress_cases[] = {
 	KUNIT_CASE(xalloc_stress_everything),
 	KUNIT_CASE(xalloc_stress_counts_never_impossible),
 	KUNIT_CASE(xalloc_stress_destroy_races_last_free),
 	KUNIT_CASE(xalloc_stress_remote_free_races_deactivation),
 	KUNIT_CASE_PARAM(xalloc_stress_debug_switch_under_load, switch_gen_params),
+	KUNIT_CASE(xalloc_stress_validate_races_kmalloc_redzone),
 	{}
 };
 

@@ -362,7 +362,8 @@ static bool check_object(struct xalloc_cache *s, struct xalloc_page *slab,
 	bool ok = true;
 
 	if (s->flags & XALLOC_RED_ZONE) {
-		unsigned long orig = *orig_size_ptr(s, obj);
+		/* Acquire: kmalloc writes it unlocked (xalloc_debug_set_orig_size()). */
+		unsigned long orig = smp_load_acquire(orig_size_ptr(s, obj));
 
 		ok &= check_bytes(s, slab, obj, "Left Redzone", obj - s->red_left_pad,
 				  val, s->red_left_pad);
@@ -625,8 +626,13 @@ void xalloc_debug_set_orig_size(struct xalloc_cache *s, void *obj, unsigned int 
 {
 	if (!(s->flags & XALLOC_RED_ZONE) || size > s->object_size)
 		return;
-	*orig_size_ptr(s, obj) = size;
 	memset(obj + size, XALLOC_RED_ACTIVE, s->object_size - size);
+	/*
+	 * Release, paired with check_object()'s acquire: validation checks
+	 * live objects without their owners and must not find the new size
+	 * before the zone it places is written.
+	 */
+	smp_store_release(orig_size_ptr(s, obj), size);
 }
 
 /**
