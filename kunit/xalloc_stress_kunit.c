@@ -1011,11 +1011,12 @@ static void xalloc_stress_validate_races_kmalloc_redzone(struct kunit *test)
 	kunit_info(test, "%u validations while %d CPUs ran, %ld objects verified",
 		   rounds, started, atomic_long_read(&sl.verified));
 	KUNIT_EXPECT_EQ(test, xalloc_cache_set_debug(sl.s, 0), 0);
-	KUNIT_EXPECT_GT(test, rounds, 100U);
+	/* 714 and 2424 in a 4-CPU guest on 2 host cores: a fifth of that at least. */
+	KUNIT_EXPECT_GT(test, rounds, 140U);
 	KUNIT_EXPECT_EQ(test, invalid, 0UL);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&sl.bad), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&sl.failed), 0L);
-	KUNIT_EXPECT_GT(test, atomic_long_read(&sl.verified), 1000L);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&sl.verified), 480L);
 	XALLOC_KUNIT_EXPECT_REPORTS(test, 0);
 }
 
