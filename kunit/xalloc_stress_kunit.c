@@ -15,8 +15,9 @@
  * survived.
  *
  * Then slabinfo is read while CPUs churn, caches are destroyed while another
- * CPU frees their last object, and debugging is switched on and off while
- * every CPU allocates and frees.
+ * CPU frees their last object, debugging is switched on and off while
+ * every CPU allocates and frees, and kmalloc-64 with red zones is validated
+ * while every CPU allocates and frees.
  */
 
 #include <kunit/test.h>
@@ -853,10 +854,6 @@ static int switch_worker(void *arg)
 	return 0;
 }
 
-/*
- * How many layouts of @s, its own included, have slabs now; @buf gets their
- * debug letters ("-" for none) and slab counts, e.g. "-:2 Z:1 P:3".
- */
 /* A switch_worker() bound to each online CPU; returns how many were started. */
 static int switch_load_start(struct kunit *test, struct switch_load *sl)
 {
@@ -882,6 +879,10 @@ static void switch_load_stop(struct switch_load *sl)
 		msleep(20);
 }
 
+/*
+ * How many layouts of @s, its own included, have slabs now; @buf gets their
+ * debug letters ("-" for none) and slab counts, e.g. "-:2 Z:1 P:3".
+ */
 static unsigned int layouts_with_slabs(struct xalloc_cache *s, char *buf, size_t len)
 {
 	struct xalloc_cache *l;
