@@ -179,6 +179,13 @@ static unsigned long *orig_size_ptr(struct xalloc_cache *s, void *obj)
 	return obj + off;
 }
 
+/* The size kmalloc asked for, as validation and traces read it from live objects. */
+static unsigned long orig_size(struct xalloc_cache *s, void *obj)
+{
+	/* Acquire, paired with xalloc_debug_set_orig_size(), which writes it unlocked. */
+	return smp_load_acquire(orig_size_ptr(s, obj));
+}
+
 /*
  * Whether free objects of @s are poisoned. A type-safe object keeps its
  * bytes for RCU readers; its slab is poisoned when it goes.
@@ -362,8 +369,7 @@ static bool check_object(struct xalloc_cache *s, struct xalloc_page *slab,
 	bool ok = true;
 
 	if (s->flags & XALLOC_RED_ZONE) {
-		/* Acquire: kmalloc writes it unlocked (xalloc_debug_set_orig_size()). */
-		unsigned long orig = smp_load_acquire(orig_size_ptr(s, obj));
+		unsigned long orig = orig_size(s, obj);
 
 		ok &= check_bytes(s, slab, obj, "Left Redzone", obj - s->red_left_pad,
 				  val, s->red_left_pad);
@@ -628,9 +634,9 @@ void xalloc_debug_set_orig_size(struct xalloc_cache *s, void *obj, unsigned int 
 		return;
 	memset(obj + size, XALLOC_RED_ACTIVE, s->object_size - size);
 	/*
-	 * Release, paired with check_object()'s acquire: validation checks
-	 * live objects without their owners and must not find the new size
-	 * before the zone it places is written.
+	 * Release, paired with orig_size()'s acquire: validation checks live
+	 * objects without their owners and must not find the new size before
+	 * the zone it places is written.
 	 */
 	smp_store_release(orig_size_ptr(s, obj), size);
 }
@@ -647,7 +653,7 @@ unsigned int xalloc_debug_orig_size(struct xalloc_cache *s, void *obj)
 {
 	if (!(s->flags & XALLOC_RED_ZONE))
 		return s->object_size;
-	return *orig_size_ptr(s, obj);
+	return orig_size(s, obj);
 }
 
 /* ---- Walking every slab ------------------------------------------------- */
@@ -884,7 +890,7 @@ static void trace_slab(struct xalloc_cache *s, struct xalloc_page *slab,
 		if (test_bit(i, map) == alloc || !t->addr)
 			continue;
 		add_location(ta->loc, &ta->nr, ta->max, t,
-			     alloc ? s->object_size - *orig_size_ptr(s, p) : 0,
+			     alloc ? s->object_size - orig_size(s, p) : 0,
 			     slab->chunk->zone->nid);
 	}
 }
