@@ -601,7 +601,8 @@ static void xalloc_rcu_block_freed_by_worker(struct kunit *test)
 {
 	struct xalloc_cache *s = rcu_cache(test, "rcu_worker", XALLOC_STORE_USER, NULL);
 	struct rcu_obj **objs = kunit_kcalloc(test, RCU_NR_OBJS, sizeof(*objs), GFP_KERNEL);
-	struct xalloc_location *loc = kunit_kcalloc(test, 8, sizeof(*loc), GFP_KERNEL);
+	const int max_sites = 8;
+	struct xalloc_location *loc = kunit_kcalloc(test, max_sites, sizeof(*loc), GFP_KERNEL);
 	struct rcu_stats before;
 	unsigned long count = 0;
 	int i, nr;
@@ -614,7 +615,7 @@ static void xalloc_rcu_block_freed_by_worker(struct kunit *test)
 		xalloc_cache_free_rcu(s, objs[i], rcu);
 	xalloc_rcu_barrier();
 	expect_rcu_stats(test, s, before, RCU_NR_OBJS, RCU_NR_OBJS, 0, RCU_NR_OBJS);
-	nr = xalloc_debug_traces(s, false, loc, 8);
+	nr = xalloc_debug_traces(s, false, loc, max_sites);
 	KUNIT_ASSERT_GE(test, nr, 1);
 	for (i = 0; i < nr; i++) {
 		expect_worker(test, loc[i].min_pid);
